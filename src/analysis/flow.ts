@@ -1,0 +1,467 @@
+import { ts } from 'ts-morph';
+import type { FileSemantics } from './semantics.js';
+import type { SanitizerKind } from './sanitizers.js';
+import { getSanitizerKind } from './sanitizers.js';
+import { getRequestAccess } from './request.js';
+import { isRelativeSpecifier } from './origin.js';
+import { isConstant } from './values.js';
+import { findGuard } from './guards.js';
+import { getCalleeName, skipOuterExpressions } from './syntax.js';
+
+/** Where untrusted data enters: the client's request, the command line or the environment. */
+export type SourceKind = 'request' | 'argv' | 'env';
+
+/**
+ * One part of an expression that is not a constant, with the nodes it passed
+ * through on the way (`trace`, from the source to the expression asked about).
+ */
+export type Leaf =
+  | { kind: 'source'; source: SourceKind; label: string; node: ts.Node; trace: ts.Node[] }
+  | { kind: 'parameter'; fn: ts.SignatureDeclaration; index: number; node: ts.Node; trace: ts.Node[] }
+  | { kind: 'import'; specifier: string; path: string[]; call: boolean; node: ts.Node; trace: ts.Node[] }
+  | { kind: 'sanitized'; sanitizer: SanitizerKind; node: ts.Node; trace: ts.Node[] }
+  | { kind: 'unknown'; node: ts.Node; trace: ts.Node[] };
+
+export type Flow = readonly Leaf[];
+
+const MAX_DEPTH = 25;
+const MAX_TRACE = 8;
+const MAX_LEAVES = 32;
+
+/** Methods that return a boolean or a number, whatever the receiver holds. */
+const SCALAR_METHODS = new Set([
+  'includes',
+  'has',
+  'startsWith',
+  'endsWith',
+  'test',
+  'indexOf',
+  'lastIndexOf',
+  'findIndex',
+  'some',
+  'every',
+  'localeCompare',
+  'getTime',
+  'valueOf',
+  'isArray',
+  'isInteger',
+  'isFinite',
+  'isNaN',
+  'isSafeInteger',
+  'toFixed',
+  'charCodeAt',
+  'codePointAt',
+]);
+
+/** Methods whose result carries the receiver's data and their arguments' data. */
+const PASS_THROUGH_METHODS = new Set([
+  'toString',
+  'toLowerCase',
+  'toUpperCase',
+  'toLocaleLowerCase',
+  'toLocaleUpperCase',
+  'trim',
+  'trimStart',
+  'trimEnd',
+  'slice',
+  'substring',
+  'substr',
+  'padStart',
+  'padEnd',
+  'split',
+  'join',
+  'concat',
+  'replace',
+  'replaceAll',
+  'repeat',
+  'normalize',
+  'at',
+  'charAt',
+  'map',
+  'filter',
+  'flat',
+  'flatMap',
+  'find',
+  'reduce',
+  'sort',
+  'reverse',
+  'entries',
+  'keys',
+  'values',
+  'from',
+  'of',
+  'assign',
+  'stringify',
+  'format',
+  'join',
+  'resolve',
+  'normalize',
+  'relative',
+  'dirname',
+  'extname',
+  'toJSON',
+  'then',
+]);
+
+const EMPTY: Flow = [];
+
+/** Computes the flow of an expression: the sources, parameters and unknown values it is built from. */
+export function flowOf(sem: FileSemantics, node: ts.Expression, depth = 0): Flow {
+  if (depth > MAX_DEPTH) return [unknownLeaf(node)];
+  const cached = sem.flowCache.get(node);
+  if (cached) return cached;
+  if (sem.flowVisiting.has(node)) return EMPTY;
+  sem.flowVisiting.add(node);
+  try {
+    const flow = limit(computeFlow(sem, node, depth));
+    sem.flowCache.set(node, flow);
+    return flow;
+  } finally {
+    sem.flowVisiting.delete(node);
+  }
+}
+
+function computeFlow(sem: FileSemantics, node: ts.Expression, depth: number): Flow {
+  const expression = skipOuterExpressions(node);
+
+  if (isScalarExpression(expression)) return EMPTY;
+  if (isConstant(sem.evaluate(expression))) return EMPTY;
+
+  const request = getRequestAccess(sem, expression);
+  if (request) {
+    if (!request.controlled) return [unknownLeaf(expression)];
+    return [{ kind: 'source', source: 'request', label: request.label, node: expression, trace: [expression] }];
+  }
+
+  switch (expression.kind) {
+    case ts.SyntaxKind.Identifier:
+      return flowOfIdentifier(sem, expression as ts.Identifier, depth);
+    case ts.SyntaxKind.TemplateExpression:
+      return union((expression as ts.TemplateExpression).templateSpans.map((span) => flowOf(sem, span.expression, depth + 1)));
+    case ts.SyntaxKind.BinaryExpression:
+      return flowOfBinary(sem, expression as ts.BinaryExpression, depth);
+    case ts.SyntaxKind.ConditionalExpression: {
+      const conditional = expression as ts.ConditionalExpression;
+      return union([flowOf(sem, conditional.whenTrue, depth + 1), flowOf(sem, conditional.whenFalse, depth + 1)]);
+    }
+    case ts.SyntaxKind.PropertyAccessExpression:
+    case ts.SyntaxKind.ElementAccessExpression:
+      return flowOfMember(sem, expression as ts.PropertyAccessExpression | ts.ElementAccessExpression, depth);
+    case ts.SyntaxKind.CallExpression:
+      return flowOfCall(sem, expression as ts.CallExpression, depth);
+    case ts.SyntaxKind.NewExpression: {
+      const newExpression = expression as ts.NewExpression;
+      const name = getCalleeName(newExpression);
+      if (name === 'Date') return EMPTY;
+      if (name === 'URL' || name === 'URLSearchParams' || name === 'String') {
+        return union((newExpression.arguments ?? []).map((argument) => flowOf(sem, argument, depth + 1)));
+      }
+      return [unknownLeaf(expression)];
+    }
+    case ts.SyntaxKind.ArrayLiteralExpression:
+      return union(
+        (expression as ts.ArrayLiteralExpression).elements.map((element) =>
+          flowOf(sem, ts.isSpreadElement(element) ? element.expression : element, depth + 1),
+        ),
+      );
+    case ts.SyntaxKind.ObjectLiteralExpression:
+      return union(
+        (expression as ts.ObjectLiteralExpression).properties.map((property) => {
+          if (ts.isPropertyAssignment(property)) return flowOf(sem, property.initializer, depth + 1);
+          if (ts.isShorthandPropertyAssignment(property)) return flowOf(sem, property.name, depth + 1);
+          if (ts.isSpreadAssignment(property)) return flowOf(sem, property.expression, depth + 1);
+          return EMPTY;
+        }),
+      );
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.ClassExpression:
+      return EMPTY;
+    case ts.SyntaxKind.TaggedTemplateExpression:
+      return [unknownLeaf(expression)];
+    case ts.SyntaxKind.ThisKeyword:
+      return [unknownLeaf(expression)];
+    default:
+      return [unknownLeaf(expression)];
+  }
+}
+
+/** Expressions whose value is a number, boolean or `undefined`, which cannot carry an injection. */
+function isScalarExpression(expression: ts.Expression): boolean {
+  switch (expression.kind) {
+    case ts.SyntaxKind.PrefixUnaryExpression:
+    case ts.SyntaxKind.PostfixUnaryExpression:
+    case ts.SyntaxKind.TypeOfExpression:
+    case ts.SyntaxKind.VoidExpression:
+    case ts.SyntaxKind.DeleteExpression:
+    case ts.SyntaxKind.NumericLiteral:
+    case ts.SyntaxKind.BigIntLiteral:
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+      return true;
+    case ts.SyntaxKind.BinaryExpression: {
+      const operator = (expression as ts.BinaryExpression).operatorToken.kind;
+      return (
+        operator !== ts.SyntaxKind.PlusToken &&
+        operator !== ts.SyntaxKind.BarBarToken &&
+        operator !== ts.SyntaxKind.QuestionQuestionToken &&
+        operator !== ts.SyntaxKind.AmpersandAmpersandToken &&
+        operator !== ts.SyntaxKind.CommaToken &&
+        !isAssignmentOperator(operator)
+      );
+    }
+    default:
+      return false;
+  }
+}
+
+function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+function flowOfBinary(sem: FileSemantics, binary: ts.BinaryExpression, depth: number): Flow {
+  const operator = binary.operatorToken.kind;
+  if (operator === ts.SyntaxKind.CommaToken) return flowOf(sem, binary.right, depth + 1);
+  if (isAssignmentOperator(operator) && operator !== ts.SyntaxKind.PlusEqualsToken) {
+    return flowOf(sem, binary.right, depth + 1);
+  }
+  if (operator === ts.SyntaxKind.AmpersandAmpersandToken) return flowOf(sem, binary.right, depth + 1);
+  return union([flowOf(sem, binary.left, depth + 1), flowOf(sem, binary.right, depth + 1)]);
+}
+
+function flowOfIdentifier(sem: FileSemantics, identifier: ts.Identifier, depth: number): Flow {
+  const declaration = sem.scope.resolve(identifier);
+  if (!declaration) {
+    if (identifier.text === 'undefined' || identifier.text === '__dirname' || identifier.text === '__filename') {
+      return EMPTY;
+    }
+    return [unknownLeaf(identifier)];
+  }
+
+  const guard = findGuard(sem, identifier, declaration);
+  if (guard) return [{ kind: 'sanitized', sanitizer: guard, node: identifier, trace: [identifier] }];
+
+  switch (declaration.kind) {
+    case 'import':
+      return [
+        {
+          kind: 'import',
+          specifier: declaration.specifier,
+          path: declaration.imported === '*' ? [] : [declaration.imported],
+          call: false,
+          node: identifier,
+          trace: [identifier],
+        },
+      ];
+    case 'variable': {
+      if (isScalarTyped(declaration.node.type)) return EMPTY;
+      const values = sem.getAssignedValues(declaration);
+      if (values.length === 0) return [unknownLeaf(identifier)];
+      const flows = values.map((value) => prepend(flowOf(sem, value, depth + 1), declaration.name));
+      return union(flows);
+    }
+    case 'parameter': {
+      const role = sem.getRoleOfIdentifier(identifier);
+      if (role === 'data') {
+        const label = getParameterLabel(declaration.node, identifier.text);
+        return [{ kind: 'source', source: 'request', label, node: identifier, trace: [declaration.name, identifier] }];
+      }
+      if (role === 'request' || role === 'koa-context' || role === 'hono-context') {
+        return [{ kind: 'source', source: 'request', label: identifier.text, node: identifier, trace: [identifier] }];
+      }
+      if (isScalarTyped(declaration.node.type)) return EMPTY;
+      return [
+        { kind: 'parameter', fn: declaration.fn, index: declaration.index, node: identifier, trace: [declaration.name, identifier] },
+      ];
+    }
+    case 'function':
+    case 'class':
+    case 'enum':
+    case 'type':
+      return EMPTY;
+    default:
+      return [unknownLeaf(identifier)];
+  }
+}
+
+/** A NestJS parameter such as `@Query('q') q` reads as `query.q` in messages. */
+function getParameterLabel(parameter: ts.ParameterDeclaration, fallback: string): string {
+  const decorator = ts.canHaveDecorators(parameter) ? ts.getDecorators(parameter)?.[0] : undefined;
+  if (!decorator || !ts.isCallExpression(decorator.expression)) return fallback;
+  const callee = decorator.expression.expression;
+  const name = ts.isIdentifier(callee) ? callee.text : fallback;
+  const argument = decorator.expression.arguments[0];
+  const part = argument && ts.isStringLiteralLike(argument) ? `.${argument.text}` : '';
+  return `@${name}()${part}`;
+}
+
+function isScalarTyped(type: ts.TypeNode | undefined): boolean {
+  if (!type) return false;
+  switch (type.kind) {
+    case ts.SyntaxKind.NumberKeyword:
+    case ts.SyntaxKind.BooleanKeyword:
+    case ts.SyntaxKind.BigIntKeyword:
+      return true;
+    case ts.SyntaxKind.LiteralType:
+      return true;
+    case ts.SyntaxKind.UnionType:
+      return (type as ts.UnionTypeNode).types.every(isScalarTyped);
+    default:
+      return false;
+  }
+}
+
+function flowOfMember(
+  sem: FileSemantics,
+  member: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+  depth: number,
+): Flow {
+  const base = skipOuterExpressions(member.expression);
+  const name = ts.isPropertyAccessExpression(member) ? member.name.text : undefined;
+
+  if (ts.isIdentifier(base) && base.text === 'process' && !sem.scope.resolve(base)) {
+    if (name === 'argv') return [{ kind: 'source', source: 'argv', label: 'process.argv', node: member, trace: [member] }];
+    if (name === 'env') return [{ kind: 'source', source: 'env', label: 'process.env', node: member, trace: [member] }];
+  }
+  if (ts.isPropertyAccessExpression(base) && ts.isIdentifier(base.expression) && base.expression.text === 'process' && base.name.text === 'env') {
+    return [{ kind: 'source', source: 'env', label: `process.env.${name ?? '[]'}`, node: member, trace: [member] }];
+  }
+  if (name === 'length' || name === 'size') return EMPTY;
+
+  const flow = flowOf(sem, base, depth + 1);
+  return flow.map((leaf) => (leaf.kind === 'source' && name ? { ...leaf, label: `${leaf.label}.${name}` } : leaf));
+}
+
+function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number): Flow {
+  const callee = skipOuterExpressions(call.expression);
+  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+
+  if (method && SCALAR_METHODS.has(method)) return EMPTY;
+
+  const origin = sem.originOf(callee);
+  const sanitizer = getSanitizerKind(origin) ?? sem.getDeclaredSanitizer(origin);
+  if (sanitizer) return [{ kind: 'sanitized', sanitizer, node: call, trace: [call] }];
+
+  if (ts.isIdentifier(callee) && (callee.text === 'String' || callee.text === 'Array') && !sem.scope.resolve(callee)) {
+    return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1)));
+  }
+
+  const local = sem.getLocalFunction(origin);
+  if (local) return flowThroughLocalFunction(sem, local, call, depth);
+
+  if (origin.root.kind === 'module' && isRelativeSpecifier(origin.root.specifier) || sem.isProjectModule(origin)) {
+    if (origin.root.kind === 'module') {
+      return [{ kind: 'import', specifier: origin.root.specifier, path: origin.path, call: true, node: call, trace: [call] }];
+    }
+  }
+
+  if (method && PASS_THROUGH_METHODS.has(method) && ts.isPropertyAccessExpression(callee)) {
+    const receiver = flowOf(sem, callee.expression, depth + 1);
+    const argumentsFlow = call.arguments
+      .filter((argument) => !ts.isArrowFunction(argument) && !ts.isFunctionExpression(argument))
+      .map((argument) => flowOf(sem, argument, depth + 1));
+    return union([receiver, ...argumentsFlow]).map((leaf) => withStep(leaf, call));
+  }
+
+  if (origin.root.kind === 'global' && (origin.root.name === 'JSON' || origin.root.name === 'Object' || origin.root.name === 'Buffer')) {
+    return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1)));
+  }
+
+  // An unknown method of data that came from the client still returns client data.
+  if (ts.isPropertyAccessExpression(callee)) {
+    const receiver = flowOf(sem, callee.expression, depth + 1).filter((leaf) => leaf.kind === 'source');
+    if (receiver.length > 0) return receiver.map((leaf) => withStep(leaf, call));
+  }
+  return [unknownLeaf(call)];
+}
+
+/** Follows a call into a function of this file: its return values, with parameters replaced by the arguments. */
+function flowThroughLocalFunction(
+  sem: FileSemantics,
+  fn: ts.FunctionLikeDeclaration,
+  call: ts.CallExpression,
+  depth: number,
+): Flow {
+  const returned = sem.getReturnFlow(fn, depth + 1);
+  const leaves: Leaf[] = [];
+  for (const leaf of returned) {
+    if (leaf.kind === 'parameter' && leaf.fn === fn) {
+      const argument = call.arguments[leaf.index];
+      if (!argument) continue;
+      for (const argumentLeaf of flowOf(sem, argument, depth + 1)) {
+        leaves.push({ ...argumentLeaf, trace: clip([...argumentLeaf.trace, ...leaf.trace, call]) });
+      }
+      continue;
+    }
+    leaves.push(withStep(leaf, call));
+  }
+  return leaves;
+}
+
+/** The flow of everything a function returns, in terms of its own parameters. */
+export function computeReturnFlow(sem: FileSemantics, fn: ts.FunctionLikeDeclaration, depth: number): Flow {
+  const body = fn.body;
+  if (!body) return [unknownLeaf(fn)];
+  if (!ts.isBlock(body)) return flowOf(sem, body, depth + 1);
+  const flows: Flow[] = [];
+  const visit = (node: ts.Node): void => {
+    if (node !== body && ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) flows.push(flowOf(sem, node.expression, depth + 1));
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return union(flows);
+}
+
+function union(flows: readonly Flow[]): Flow {
+  if (flows.length === 1) return flows[0]!;
+  const leaves: Leaf[] = [];
+  const seen = new Set<string>();
+  for (const flow of flows) {
+    for (const leaf of flow) {
+      const key = `${leaf.kind}:${leaf.node.pos}:${leaf.node.end}:${'index' in leaf ? leaf.index : ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      leaves.push(leaf);
+    }
+  }
+  return leaves;
+}
+
+function limit(flow: Flow): Flow {
+  return flow.length > MAX_LEAVES ? flow.slice(0, MAX_LEAVES) : flow;
+}
+
+function prepend(flow: Flow, node: ts.Node): Flow {
+  return flow.map((leaf) => withStep(leaf, node));
+}
+
+function withStep(leaf: Leaf, node: ts.Node): Leaf {
+  if (leaf.trace[leaf.trace.length - 1] === node) return leaf;
+  return { ...leaf, trace: clip([...leaf.trace, node]) };
+}
+
+function clip(trace: ts.Node[]): ts.Node[] {
+  if (trace.length <= MAX_TRACE) return trace;
+  return [trace[0]!, ...trace.slice(trace.length - MAX_TRACE + 1)];
+}
+
+function unknownLeaf(node: ts.Node): Leaf {
+  return { kind: 'unknown', node, trace: [node] };
+}
+
+/** True when nothing in the flow varies: every part is a constant. */
+export function isConstantFlow(flow: Flow): boolean {
+  return flow.length === 0;
+}
+
+/** Leaves of the flow that carry data from a source of one of the given kinds. */
+export function getSources(flow: Flow, kinds: readonly SourceKind[] = ['request']): Array<Extract<Leaf, { kind: 'source' }>> {
+  return flow.filter((leaf): leaf is Extract<Leaf, { kind: 'source' }> => leaf.kind === 'source' && kinds.includes(leaf.source));
+}
+
+/** Leaves that are neither constant nor made safe for the given sink by a sanitizer. */
+export function getUnsafeLeaves(flow: Flow, safe: readonly SanitizerKind[]): Leaf[] {
+  return flow.filter((leaf) => !(leaf.kind === 'sanitized' && (safe.includes(leaf.sanitizer) || leaf.sanitizer === 'number' || leaf.sanitizer === 'allowlist')));
+}

@@ -1,0 +1,196 @@
+import { ts } from 'ts-morph';
+import { ScopeResolver, type Declaration } from './scope.js';
+import { evaluate, type Value } from './values.js';
+import { originOf, type Origin, packageName, packagePath, CALL, NEW, isRelativeSpecifier } from './origin.js';
+import { computeReturnFlow, flowOf, type Flow } from './flow.js';
+import { getRequestRole, type RequestRole } from './request.js';
+import type { SanitizerKind } from './sanitizers.js';
+import { isFunctionNode, propertyNameText, skipOuterExpressions } from './syntax.js';
+
+/** A function or value that the configuration declares by module and export name. */
+export interface DeclaredExport {
+  module: string;
+  export: string;
+}
+
+export interface SemanticOptions {
+  /** Functions the configuration declares as sanitizers, with what they make safe. */
+  sanitizers: Array<DeclaredExport & { kind: SanitizerKind }>;
+  /** Specifier prefixes that name modules of the project, such as tsconfig path aliases and workspace packages. */
+  projectPrefixes: string[];
+}
+
+export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = { sanitizers: [], projectPrefixes: [] };
+
+/**
+ * The semantic layer for one file: what names refer to, what values
+ * expressions hold, and where data comes from. Every answer is computed on
+ * demand and cached, so a rule pays only for the questions it asks.
+ */
+export class FileSemantics {
+  readonly scope: ScopeResolver;
+  readonly flowCache = new Map<ts.Node, Flow>();
+  readonly flowVisiting = new Set<ts.Node>();
+  private readonly valueCache = new Map<ts.Node, Value>();
+  private readonly originCache = new Map<ts.Node, Origin>();
+  private readonly roleCache = new Map<ts.ParameterDeclaration, RequestRole | undefined>();
+  private readonly returnFlowCache = new Map<ts.Node, Flow>();
+  private assignments: Map<string, ts.BinaryExpression[]> | undefined;
+
+  constructor(
+    readonly sourceFile: ts.SourceFile,
+    readonly options: SemanticOptions = DEFAULT_SEMANTIC_OPTIONS,
+  ) {
+    this.scope = new ScopeResolver(sourceFile);
+  }
+
+  evaluate(node: ts.Expression): Value {
+    let value = this.valueCache.get(node);
+    if (!value) {
+      this.valueCache.set(node, { kind: 'unknown' });
+      value = evaluate(this, node);
+      this.valueCache.set(node, value);
+    }
+    return value;
+  }
+
+  originOf(node: ts.Expression): Origin {
+    let origin = this.originCache.get(node);
+    if (!origin) {
+      origin = originOf(this, node);
+      this.originCache.set(node, origin);
+    }
+    return origin;
+  }
+
+  flowOf(node: ts.Expression): Flow {
+    return flowOf(this, node);
+  }
+
+  /** The declaration an identifier refers to, or undefined for globals. */
+  resolve(identifier: ts.Identifier): Declaration | undefined {
+    return this.scope.resolve(identifier);
+  }
+
+  /** The one value a variable ever holds: its initializer when it is never assigned again. */
+  getSingleValue(declaration: Extract<Declaration, { kind: 'variable' }>): ts.Expression | undefined {
+    const initializer = declaration.node.initializer;
+    if (declaration.flags === 'const') return initializer;
+    if (this.getAssignmentsOf(declaration).length > 0) return undefined;
+    return initializer;
+  }
+
+  /** Every value a variable is given: the initializer and each later assignment. */
+  getAssignedValues(declaration: Extract<Declaration, { kind: 'variable' }>): ts.Expression[] {
+    const values: ts.Expression[] = [];
+    if (declaration.node.initializer) values.push(declaration.node.initializer);
+    if (declaration.flags !== 'const') {
+      for (const assignment of this.getAssignmentsOf(declaration)) {
+        values.push(assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken ? assignment.right : assignment);
+      }
+    }
+    if (values.length === 0 && ts.isForOfStatement(declaration.node.parent.parent)) {
+      values.push(declaration.node.parent.parent.expression);
+    }
+    return values;
+  }
+
+  private getAssignmentsOf(declaration: Extract<Declaration, { kind: 'variable' }>): ts.BinaryExpression[] {
+    if (!this.assignments) this.assignments = collectAssignments(this.sourceFile);
+    const candidates = this.assignments.get(declaration.name.text) ?? [];
+    return candidates.filter((assignment) => {
+      const left = skipOuterExpressions(assignment.left);
+      return ts.isIdentifier(left) && this.scope.resolve(left) === declaration;
+    });
+  }
+
+  getRoleOfIdentifier(identifier: ts.Identifier): RequestRole | undefined {
+    const declaration = this.scope.resolve(identifier);
+    if (declaration?.kind !== 'parameter' || declaration.pattern.length > 0) {
+      if (declaration?.kind === 'parameter' && declaration.pattern.length > 0) {
+        const role = this.getRoleOfParameter(declaration.node);
+        return role === 'data' ? 'data' : undefined;
+      }
+      return undefined;
+    }
+    return this.getRoleOfParameter(declaration.node);
+  }
+
+  getRoleOfParameter(parameter: ts.ParameterDeclaration): RequestRole | undefined {
+    if (this.roleCache.has(parameter)) return this.roleCache.get(parameter);
+    const role = getRequestRole(this, parameter);
+    this.roleCache.set(parameter, role);
+    return role;
+  }
+
+  /** The function of this file that an origin denotes: a declaration, a local arrow function or a class method. */
+  getLocalFunction(origin: Origin): ts.FunctionLikeDeclaration | undefined {
+    if (origin.root.kind !== 'local') return undefined;
+    const node = origin.root.node;
+    if (origin.path.length === 0) return isFunctionNode(node) ? node : undefined;
+    if (ts.isClassLike(node) && origin.path.length === 2 && origin.path[0] === NEW) {
+      const name = origin.path[1];
+      const method = node.members.find(
+        (member) => ts.isMethodDeclaration(member) && member.name && propertyNameText(member.name) === name,
+      );
+      return method as ts.MethodDeclaration | undefined;
+    }
+    return undefined;
+  }
+
+  getReturnFlow(fn: ts.FunctionLikeDeclaration, depth: number): Flow {
+    const cached = this.returnFlowCache.get(fn);
+    if (cached) return cached;
+    this.returnFlowCache.set(fn, []);
+    const flow = computeReturnFlow(this, fn, depth);
+    this.returnFlowCache.set(fn, flow);
+    return flow;
+  }
+
+  /** What a configured sanitizer makes safe, when the origin names one. */
+  getDeclaredSanitizer(origin: Origin): SanitizerKind | undefined {
+    if (origin.root.kind !== 'module' || this.options.sanitizers.length === 0) return undefined;
+    const specifier = origin.root.specifier;
+    const path = packagePath(origin).filter((step) => step !== CALL && step !== NEW);
+    const name = path.join('.') || 'default';
+    for (const declared of this.options.sanitizers) {
+      if (declared.export !== name && !(declared.export === 'default' && origin.path[0] === 'default' && path.length === 0)) continue;
+      if (declared.module === specifier || declared.module === packageName(specifier) || specifier.endsWith(declared.module)) {
+        return declared.kind;
+      }
+    }
+    return undefined;
+  }
+
+  /** True when an origin starts at a module of the project: a relative path, a path alias or a workspace package. */
+  isProjectModule(origin: Origin): boolean {
+    if (origin.root.kind !== 'module') return false;
+    return this.isProjectSpecifier(origin.root.specifier);
+  }
+
+  isProjectSpecifier(specifier: string): boolean {
+    if (isRelativeSpecifier(specifier)) return true;
+    return this.options.projectPrefixes.some((prefix) => specifier === prefix || specifier.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+  }
+}
+
+function collectAssignments(sourceFile: ts.SourceFile): Map<string, ts.BinaryExpression[]> {
+  const assignments = new Map<string, ts.BinaryExpression[]>();
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    ) {
+      const left = skipOuterExpressions(node.left);
+      if (ts.isIdentifier(left)) {
+        const list = assignments.get(left.text) ?? [];
+        list.push(node);
+        assignments.set(left.text, list);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return assignments;
+}

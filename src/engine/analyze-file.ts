@@ -1,0 +1,340 @@
+import { createHash } from 'node:crypto';
+import { ts } from 'ts-morph';
+import { FileSemantics, type SemanticOptions } from '../analysis/semantics.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import type { Rule, RuleContext, ReportDescriptor, ReportTarget, Visitors } from '../rules/rule.js';
+import type { Location, Notification, RelatedLocation, Severity } from '../types.js';
+import type { FileFinding, FileResult } from './facts.js';
+import { summarizeModule } from './module-summary.js';
+import { parseSuppressions } from './suppressions.js';
+
+export interface AnalyzeOptions {
+  rules: readonly Rule[];
+  config: ResolvedConfig;
+  semantic: SemanticOptions;
+  /** Every rule id, enabled or not, so suppressions can name disabled rules. */
+  knownRuleIds: ReadonlySet<string>;
+}
+
+type Handler = (node: ts.Node) => void;
+
+const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
+  '.ts': ts.ScriptKind.TS,
+  '.mts': ts.ScriptKind.TS,
+  '.cts': ts.ScriptKind.TS,
+  '.tsx': ts.ScriptKind.TSX,
+  '.js': ts.ScriptKind.JS,
+  '.mjs': ts.ScriptKind.JS,
+  '.cjs': ts.ScriptKind.JS,
+  '.jsx': ts.ScriptKind.JSX,
+};
+
+/** True for `.env`, `.env.local`, `config/.env.production` and the like. */
+export function isEnvFile(file: string): boolean {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base === '.env' || base.startsWith('.env.');
+}
+
+function getScriptKind(file: string): ts.ScriptKind {
+  const extension = file.slice(file.lastIndexOf('.'));
+  return SCRIPT_KINDS[extension] ?? ts.ScriptKind.TS;
+}
+
+/**
+ * The per-file step: parses one file, walks its tree once while every rule's
+ * visitors listen, and returns findings, facts and the module summary. Reads
+ * nothing but the text it is given.
+ */
+export function analyzeFile(file: string, text: string, options: AnalyzeOptions): FileResult {
+  const lines = countLines(text);
+  const suppressions = parseSuppressions(text, options.knownRuleIds);
+  const collector = new FindingCollector(file, text);
+  const facts: Record<string, unknown[]> = {};
+  const notifications: Notification[] = [];
+
+  if (isEnvFile(file)) {
+    return {
+      file,
+      lines,
+      hasSyntaxErrors: false,
+      findings: runEnvRules(file, text, options, collector, facts, notifications),
+      facts,
+      summary: { exports: {}, reexports: [] },
+      suppressions,
+      notifications,
+    };
+  }
+
+  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, getScriptKind(file));
+  collector.sourceFile = sourceFile;
+  const syntaxErrors = (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
+  if (syntaxErrors.length > 0) {
+    const first = syntaxErrors[0]!;
+    const position = sourceFile.getLineAndCharacterOfPosition(first.start ?? 0);
+    notifications.push({
+      level: 'warning',
+      kind: 'parse-error',
+      file,
+      message: `${file}:${position.line + 1}:${position.character + 1}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')} (${syntaxErrors.length} syntax error${syntaxErrors.length === 1 ? '' : 's'}); scanned the recovered tree.`,
+    });
+  }
+
+  const semantics = new FileSemantics(sourceFile, options.semantic);
+  const handlers: Handler[][] = [];
+  const endHandlers: Array<{ rule: Rule; run: () => void }> = [];
+  const failed = new Set<Rule>();
+
+  const fail = (rule: Rule, error: unknown): void => {
+    if (failed.has(rule)) return;
+    failed.add(rule);
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    notifications.push({
+      level: 'error',
+      kind: 'rule-failed',
+      ruleId: rule.meta.id,
+      file,
+      message: `Rule ${rule.meta.id} failed on ${file}: ${reason.split('\n').slice(0, 4).join(' | ')}`,
+    });
+  };
+
+  for (const rule of options.rules) {
+    if (!rule.create) continue;
+    const context = createContext(rule, file, sourceFile, semantics, options.config, collector, facts);
+    let visitors: Visitors;
+    try {
+      visitors = rule.create(context);
+    } catch (error) {
+      fail(rule, error);
+      continue;
+    }
+    for (const [name, handler] of Object.entries(visitors)) {
+      if (typeof handler !== 'function') continue;
+      if (name === 'onEnd') {
+        endHandlers.push({ rule, run: handler as () => void });
+        continue;
+      }
+      const kind = (ts.SyntaxKind as unknown as Record<string, number>)[name];
+      if (kind === undefined) throw new Error(`Rule ${rule.meta.id} visits unknown node kind ${name}.`);
+      (handlers[kind] ??= []).push((node) => {
+        if (failed.has(rule)) return;
+        try {
+          (handler as Handler)(node);
+        } catch (error) {
+          fail(rule, error);
+        }
+      });
+    }
+  }
+
+  const visit = (node: ts.Node): void => {
+    const listeners = handlers[node.kind];
+    if (listeners) for (const listener of listeners) listener(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+
+  for (const { rule, run } of endHandlers) {
+    if (failed.has(rule)) continue;
+    try {
+      run();
+    } catch (error) {
+      fail(rule, error);
+    }
+  }
+
+  let summary: FileResult['summary'] = { exports: {}, reexports: [] };
+  try {
+    summary = summarizeModule(semantics);
+  } catch (error) {
+    notifications.push({
+      level: 'warning',
+      kind: 'summary-failed',
+      file,
+      message: `Could not summarize the exports of ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  }
+
+  return {
+    file,
+    lines,
+    hasSyntaxErrors: syntaxErrors.length > 0,
+    findings: collector.finish(),
+    facts,
+    summary,
+    suppressions,
+    notifications,
+  };
+}
+
+function runEnvRules(
+  file: string,
+  text: string,
+  options: AnalyzeOptions,
+  collector: FindingCollector,
+  facts: Record<string, unknown[]>,
+  notifications: Notification[],
+): FileFinding[] {
+  for (const rule of options.rules) {
+    if (!rule.meta.languages?.includes('env') || !rule.create) continue;
+    const context = createContext(rule, file, undefined, undefined, options.config, collector, facts);
+    try {
+      const visitors = rule.create(context) as Visitors & { onEnvFile?: (text: string) => void };
+      visitors.onEnvFile?.(text);
+    } catch (error) {
+      notifications.push({
+        level: 'error',
+        kind: 'rule-failed',
+        ruleId: rule.meta.id,
+        file,
+        message: `Rule ${rule.meta.id} failed on ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
+  return collector.finish();
+}
+
+function createContext(
+  rule: Rule,
+  file: string,
+  sourceFile: ts.SourceFile | undefined,
+  semantics: FileSemantics | undefined,
+  config: ResolvedConfig,
+  collector: FindingCollector,
+  facts: Record<string, unknown[]>,
+): RuleContext {
+  const setting = config.rules[rule.meta.id];
+  return {
+    file,
+    sourceFile: sourceFile as ts.SourceFile,
+    semantics: semantics as FileSemantics,
+    config,
+    options: {},
+    report: (descriptor: ReportDescriptor) => collector.add(rule, descriptor, setting?.severity),
+    addFact: (fact: unknown) => {
+      (facts[rule.meta.id] ??= []).push(fact);
+    },
+  };
+}
+
+/** Turns report descriptors into findings with locations, messages, snippets and fingerprints. */
+class FindingCollector {
+  sourceFile: ts.SourceFile | undefined;
+  private readonly findings: FileFinding[] = [];
+  private readonly lineStarts: number[];
+  private readonly occurrences = new Map<string, number>();
+
+  constructor(
+    private readonly file: string,
+    private readonly text: string,
+  ) {
+    this.lineStarts = computeLineStarts(text);
+  }
+
+  add(rule: Rule, descriptor: ReportDescriptor, configuredSeverity: Severity | undefined): void {
+    const location = this.locate(descriptor.node);
+    const template = rule.meta.messages[descriptor.messageId];
+    if (template === undefined) throw new Error(`Rule ${rule.meta.id} has no message ${descriptor.messageId}.`);
+    const message = formatMessage(template, descriptor.data);
+    const snippet = rule.meta.secret ? undefined : this.lineText(location.startLine).trim();
+    // A secret finding's line holds the secret, so its fingerprint must not be built from it.
+    const key =
+      descriptor.fingerprintKey ??
+      (rule.meta.secret ? descriptor.messageId : normalizeWhitespace(this.lineText(location.startLine)));
+    const occurrenceKey = `${rule.meta.id}\0${key}`;
+    const occurrence = this.occurrences.get(occurrenceKey) ?? 0;
+    this.occurrences.set(occurrenceKey, occurrence + 1);
+
+    const finding: FileFinding = {
+      ruleId: rule.meta.id,
+      severity: configuredSeverity ?? descriptor.severity ?? rule.meta.severity,
+      message,
+      location,
+      related: (descriptor.related ?? []).map((item) => this.relate(item)),
+      flow: (descriptor.flow ?? []).map((item) => this.relate(item)),
+      fingerprint: fingerprint([rule.meta.id, this.file, key, String(occurrence)]),
+    };
+    if (snippet !== undefined) finding.snippet = snippet;
+    if (descriptor.unless && descriptor.unless.length > 0) finding.unless = descriptor.unless;
+    if (descriptor.fix) {
+      finding.fix = {
+        description: descriptor.fix.description,
+        replacements: descriptor.fix.replacements.map((replacement) => ({
+          location: this.locate(replacement.node),
+          text: replacement.text,
+        })),
+      };
+    }
+    this.findings.push(finding);
+  }
+
+  finish(): FileFinding[] {
+    return this.findings;
+  }
+
+  private relate(item: { node: ReportTarget; message: string }): RelatedLocation {
+    return { location: this.locate(item.node), message: item.message };
+  }
+
+  private locate(target: ReportTarget): Location {
+    let start: number;
+    let end: number;
+    if ('kind' in target) {
+      start = target.getStart(this.sourceFile);
+      end = target.getEnd();
+    } else {
+      start = target.start;
+      end = target.end;
+    }
+    const begin = this.position(start);
+    const finish = this.position(Math.max(end, start));
+    return { file: this.file, startLine: begin.line, startColumn: begin.column, endLine: finish.line, endColumn: finish.column };
+  }
+
+  private position(offset: number): { line: number; column: number } {
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.lineStarts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - this.lineStarts[low]! + 1 };
+  }
+
+  private lineText(line: number): string {
+    const start = this.lineStarts[line - 1] ?? 0;
+    const next = this.lineStarts[line];
+    return this.text.slice(start, next === undefined ? undefined : next).replace(/\r?\n$/, '');
+  }
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 10) starts.push(index + 1);
+    else if (code === 13 && text.charCodeAt(index + 1) !== 10) starts.push(index + 1);
+  }
+  return starts;
+}
+
+function countLines(text: string): number {
+  if (text.length === 0) return 0;
+  let lines = 1;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lines++;
+  return text.endsWith('\n') ? lines - 1 : lines;
+}
+
+export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
+    data && name in data ? String(data[name]) : whole,
+  );
+}
+
+function normalizeWhitespace(text: string): string {
+  return text.trim().replace(/\s+/g, ' ');
+}
+
+export function fingerprint(parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
+}

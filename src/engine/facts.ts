@@ -1,0 +1,69 @@
+import type { Value } from '../analysis/values.js';
+import type { SanitizerKind } from '../analysis/sanitizers.js';
+import type { Finding, Notification } from '../types.js';
+
+/** A binding another module exports: `import { pool } from './db'` then `pool.query` is `./db`, `pool`, `query`. */
+export interface ImportRef {
+  specifier: string;
+  path: string[];
+}
+
+/**
+ * A question about another module that the per-file step cannot answer. A
+ * finding that carries checks is dropped when every check holds. `assume` is
+ * the answer when the module is not part of the scan.
+ */
+export type DeferredCheck =
+  | { kind: 'constant'; ref: ImportRef; assume: boolean }
+  | { kind: 'sanitizer'; ref: ImportRef; safe: SanitizerKind[]; assume: boolean };
+
+/** What a function returns, in terms useful to callers in other modules. */
+export interface ReturnSummary {
+  /** Every returned value is constant. */
+  constant: boolean;
+  /** Sanitizers that every non-constant returned value went through. */
+  sanitized: SanitizerKind[];
+}
+
+/** What one module exports, for other modules' questions. */
+export interface ExportSummary {
+  value: Value;
+  /** Where the value comes from, when it starts at a package: `{ module: 'pg', path: ['Pool', 'new'] }`. */
+  origin?: { module: string; path: string[] };
+  returns?: ReturnSummary;
+  /** Methods of an exported class or object. */
+  members?: Record<string, ExportSummary>;
+}
+
+export interface ModuleSummary {
+  exports: Record<string, ExportSummary>;
+  /** `export * from`, and `export { a as b } from`. */
+  reexports: Array<{ specifier: string; names?: Record<string, string> }>;
+}
+
+/** A finding of the per-file step, before suppressions and project checks apply. */
+export interface FileFinding extends Finding {
+  unless?: DeferredCheck[];
+}
+
+export interface SuppressionComment {
+  line: number;
+  /** The line it applies to. */
+  targetLine: number;
+  ruleIds: string[];
+  justification: string;
+  /** Why the comment is not a valid suppression, if it is not. */
+  problem?: string;
+}
+
+/** Everything the per-file step learns about a file; plain data, cached and sent between threads. */
+export interface FileResult {
+  file: string;
+  lines: number;
+  hasSyntaxErrors: boolean;
+  findings: FileFinding[];
+  facts: Record<string, unknown[]>;
+  summary: ModuleSummary;
+  suppressions: SuppressionComment[];
+  notifications: Notification[];
+}

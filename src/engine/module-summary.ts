@@ -1,0 +1,149 @@
+import { ts } from 'ts-morph';
+import type { FileSemantics } from '../analysis/semantics.js';
+import type { SanitizerKind } from '../analysis/sanitizers.js';
+import type { ExportSummary, ModuleSummary, ReturnSummary } from './facts.js';
+import { hasModifier, isFunctionNode, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
+import { moduleExportNameText } from '../analysis/scope.js';
+
+const ALL_SANITIZERS: SanitizerKind[] = ['number', 'html', 'sql', 'path', 'url', 'shell', 'allowlist', 'validated', 'redacted'];
+
+/** Summarizes what a module exports: values, package origins and what exported functions return. */
+export function summarizeModule(sem: FileSemantics): ModuleSummary {
+  const summary: ModuleSummary = { exports: {}, reexports: [] };
+  const sourceFile = sem.sourceFile;
+
+  for (const statement of sourceFile.statements) {
+    const exported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+    const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
+
+    if (ts.isVariableStatement(statement) && exported) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) {
+          summary.exports[declaration.name.text] = summarizeExpression(sem, declaration.initializer);
+        }
+      }
+    } else if (ts.isFunctionDeclaration(statement) && exported) {
+      summary.exports[isDefault ? 'default' : (statement.name?.text ?? 'default')] = summarizeFunction(sem, statement);
+    } else if (ts.isClassDeclaration(statement) && exported) {
+      summary.exports[isDefault ? 'default' : (statement.name?.text ?? 'default')] = summarizeClass(sem, statement);
+    } else if (ts.isExportAssignment(statement)) {
+      summary.exports.default = summarizeExpression(sem, statement.expression);
+    } else if (ts.isExportDeclaration(statement)) {
+      addExportDeclaration(sem, statement, summary);
+    } else if (ts.isExpressionStatement(statement)) {
+      addCommonJsExport(sem, statement.expression, summary);
+    }
+  }
+  return summary;
+}
+
+function addExportDeclaration(sem: FileSemantics, statement: ts.ExportDeclaration, summary: ModuleSummary): void {
+  const specifier =
+    statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+  const clause = statement.exportClause;
+  if (specifier) {
+    if (!clause) {
+      summary.reexports.push({ specifier });
+    } else if (ts.isNamespaceExport(clause)) {
+      summary.reexports.push({ specifier, names: { [moduleExportNameText(clause.name)]: '*' } });
+    } else {
+      const names: Record<string, string> = {};
+      for (const element of clause.elements) {
+        names[moduleExportNameText(element.name)] = moduleExportNameText(element.propertyName ?? element.name);
+      }
+      summary.reexports.push({ specifier, names });
+    }
+    return;
+  }
+  if (!clause || !ts.isNamedExports(clause)) return;
+  for (const element of clause.elements) {
+    const local = element.propertyName ?? element.name;
+    if (!ts.isIdentifier(local)) continue;
+    summary.exports[moduleExportNameText(element.name)] = summarizeExpression(sem, local);
+  }
+}
+
+/** `module.exports = ...`, `module.exports.x = ...` and `exports.x = ...`. */
+function addCommonJsExport(sem: FileSemantics, expression: ts.Expression, summary: ModuleSummary): void {
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const target = getCommonJsTarget(expression.left);
+  if (target === undefined) return;
+  if (target !== 'default') {
+    summary.exports[target] = summarizeExpression(sem, expression.right);
+    return;
+  }
+  const value = skipOuterExpressions(expression.right);
+  summary.exports.default = summarizeExpression(sem, value);
+  if (ts.isObjectLiteralExpression(value)) {
+    for (const property of value.properties) {
+      const name = property.name && propertyNameText(property.name);
+      if (!name) continue;
+      if (ts.isPropertyAssignment(property)) summary.exports[name] = summarizeExpression(sem, property.initializer);
+      else if (ts.isShorthandPropertyAssignment(property)) summary.exports[name] = summarizeExpression(sem, property.name);
+      else if (ts.isMethodDeclaration(property)) summary.exports[name] = summarizeFunction(sem, property);
+    }
+  }
+}
+
+function getCommonJsTarget(left: ts.Expression): string | undefined {
+  if (!ts.isPropertyAccessExpression(left)) return undefined;
+  const base = left.expression;
+  if (ts.isIdentifier(base) && base.text === 'module' && left.name.text === 'exports') return 'default';
+  if (ts.isIdentifier(base) && base.text === 'exports') return left.name.text;
+  if (
+    ts.isPropertyAccessExpression(base) &&
+    ts.isIdentifier(base.expression) &&
+    base.expression.text === 'module' &&
+    base.name.text === 'exports'
+  ) {
+    return left.name.text;
+  }
+  return undefined;
+}
+
+function summarizeExpression(sem: FileSemantics, expression: ts.Expression): ExportSummary {
+  const summary: ExportSummary = { value: sem.evaluate(expression) };
+  const origin = sem.originOf(expression);
+  if (origin.root.kind === 'module') {
+    summary.origin = { module: origin.root.specifier, path: origin.path };
+  } else if (origin.root.kind === 'local' && origin.path.length === 0) {
+    const node = origin.root.node;
+    if (isFunctionNode(node)) return { ...summary, returns: summarizeReturns(sem, node) };
+    if (ts.isClassLike(node)) return { ...summarizeClass(sem, node), value: summary.value };
+  }
+  return summary;
+}
+
+function summarizeFunction(sem: FileSemantics, fn: ts.FunctionLikeDeclaration): ExportSummary {
+  return { value: { kind: 'unknown' }, returns: summarizeReturns(sem, fn) };
+}
+
+function summarizeClass(sem: FileSemantics, node: ts.ClassLikeDeclaration): ExportSummary {
+  const members: Record<string, ExportSummary> = {};
+  for (const member of node.members) {
+    if (ts.isMethodDeclaration(member) && member.name) {
+      const name = propertyNameText(member.name);
+      if (name) members[name] = summarizeFunction(sem, member);
+    }
+  }
+  const summary: ExportSummary = { value: { kind: 'unknown' }, members };
+  const heritage = node.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword);
+  const base = heritage?.types[0]?.expression;
+  if (base) {
+    const origin = sem.originOf(base);
+    if (origin.root.kind === 'module') summary.origin = { module: origin.root.specifier, path: [...origin.path, 'new'] };
+  }
+  return summary;
+}
+
+export function summarizeReturns(sem: FileSemantics, fn: ts.FunctionLikeDeclaration): ReturnSummary {
+  const flow = sem.getReturnFlow(fn, 0);
+  if (flow.length === 0) return { constant: true, sanitized: [...ALL_SANITIZERS] };
+  let sanitized: SanitizerKind[] | undefined;
+  for (const leaf of flow) {
+    if (leaf.kind !== 'sanitized') return { constant: false, sanitized: [] };
+    const kinds: SanitizerKind[] = leaf.sanitizer === 'number' || leaf.sanitizer === 'allowlist' ? ALL_SANITIZERS : [leaf.sanitizer];
+    sanitized = sanitized ? sanitized.filter((kind) => kinds.includes(kind)) : kinds;
+  }
+  return { constant: false, sanitized: sanitized ?? [] };
+}

@@ -1,0 +1,190 @@
+import type { ResolvedConfig } from '../config/schema.js';
+import type { ProjectContext, ProjectFinding, Rule } from '../rules/rule.js';
+import { formatMessage, fingerprint } from './analyze-file.js';
+import type { DeferredCheck, ExportSummary, FileFinding, FileResult, ModuleSummary } from './facts.js';
+import type { ModuleResolver } from './module-resolver.js';
+import { isConstant, memberOf, type Value } from '../analysis/values.js';
+import type { Finding, Notification, Severity } from '../types.js';
+
+const MAX_DEPTH = 12;
+
+/**
+ * Answers questions about exports across the project: what an imported binding
+ * holds, following re-exports, and whether a deferred check holds.
+ */
+export class ProjectIndex {
+  private readonly results = new Map<string, FileResult>();
+
+  constructor(
+    results: readonly FileResult[],
+    readonly resolver: ModuleResolver,
+    private readonly config: ResolvedConfig,
+  ) {
+    for (const result of results) this.results.set(result.file, result);
+  }
+
+  summary(file: string): ModuleSummary | undefined {
+    return this.results.get(file)?.summary;
+  }
+
+  /** The export an import refers to, with the file that defines it; undefined when not in the scan. */
+  lookup(fromFile: string, specifier: string, path: readonly string[], depth = 0): { file: string; export: ExportSummary; rest: string[] } | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const file = this.resolver.resolve(fromFile, specifier);
+    if (!file) return undefined;
+    return this.lookupIn(file, path, depth);
+  }
+
+  private lookupIn(file: string, path: readonly string[], depth: number): { file: string; export: ExportSummary; rest: string[] } | undefined {
+    const summary = this.summary(file);
+    if (!summary) return undefined;
+    const [name = 'default', ...rest] = path;
+    const found = summary.exports[name];
+    if (found) return { file, export: found, rest };
+    for (const reexport of summary.reexports) {
+      if (reexport.names) {
+        const original = reexport.names[name];
+        if (original === undefined) continue;
+        if (original === '*') {
+          const target = this.resolver.resolve(file, reexport.specifier);
+          return target ? this.lookupIn(target, rest, depth + 1) : undefined;
+        }
+        return this.lookup(file, reexport.specifier, [original, ...rest], depth + 1);
+      }
+      const viaStar = this.lookup(file, reexport.specifier, path, depth + 1);
+      if (viaStar) return viaStar;
+    }
+    return undefined;
+  }
+
+  /** Resolves the import parts of a value against the project, as far as the scan allows. */
+  resolveValue(fromFile: string, value: Value, depth = 0): Value {
+    if (depth > MAX_DEPTH) return { kind: 'unknown' };
+    switch (value.kind) {
+      case 'import': {
+        const found = this.lookup(fromFile, value.specifier, value.path);
+        if (!found) return value;
+        let resolved = this.resolveValue(found.file, found.export.value, depth + 1);
+        for (const step of found.rest) resolved = memberOf(resolved, step);
+        return resolved;
+      }
+      case 'array':
+        return { kind: 'array', items: value.items.map((item) => this.resolveValue(fromFile, item, depth + 1)) };
+      case 'object': {
+        const properties: Record<string, Value> = {};
+        for (const [key, item] of Object.entries(value.properties)) properties[key] = this.resolveValue(fromFile, item, depth + 1);
+        return { kind: 'object', properties, open: value.open };
+      }
+      case 'concat':
+        return { kind: 'concat', parts: value.parts.map((part) => this.resolveValue(fromFile, part, depth + 1)) };
+      case 'choice':
+        return { kind: 'choice', options: value.options.map((option) => this.resolveValue(fromFile, option, depth + 1)) };
+      default:
+        return value;
+    }
+  }
+
+  /** Whether a deferred check holds; `assume` when the module is not part of the scan. */
+  holds(fromFile: string, check: DeferredCheck): boolean {
+    const found = this.lookup(fromFile, check.ref.specifier, check.ref.path);
+    if (check.kind === 'constant') {
+      if (!found) return check.assume;
+      let value = this.resolveValue(found.file, found.export.value);
+      for (const step of found.rest) value = memberOf(value, step);
+      return isConstant(value);
+    }
+    if (this.isDeclaredSanitizer(fromFile, check.ref.specifier, check.ref.path, check.safe)) return true;
+    if (!found) return check.assume;
+    let target: ExportSummary | undefined = found.export;
+    for (const step of found.rest) target = target?.members?.[step];
+    const returns = target?.returns;
+    if (!returns) return false;
+    return returns.constant || returns.sanitized.some((kind) => check.safe.includes(kind));
+  }
+
+  private isDeclaredSanitizer(fromFile: string, specifier: string, path: readonly string[], safe: readonly string[]): boolean {
+    const name = path.join('.') || 'default';
+    const target = this.resolver.resolve(fromFile, specifier);
+    return this.config.wrappers.sanitizers.some((declared) => {
+      if (declared.export !== name || !safe.includes(declared.kind)) return false;
+      if (declared.module === specifier) return true;
+      return target !== undefined && this.resolver.resolve('.keneyaudit.yml', declared.module) === target;
+    });
+  }
+}
+
+export interface ProjectStepOutput {
+  findings: FileFinding[];
+  notifications: Notification[];
+}
+
+/** Runs the project step: settles deferred checks, then lets project rules judge their facts. */
+export function runProjectStep(
+  results: readonly FileResult[],
+  rules: readonly Rule[],
+  index: ProjectIndex,
+  config: ResolvedConfig,
+  snippetOf: (file: string, line: number) => string | undefined,
+): ProjectStepOutput {
+  const findings: FileFinding[] = [];
+  const notifications: Notification[] = [];
+
+  for (const result of results) {
+    for (const finding of result.findings) {
+      if (finding.unless && finding.unless.every((check) => index.holds(result.file, check))) continue;
+      const { unless: _settled, ...rest } = finding;
+      findings.push(rest);
+    }
+  }
+
+  for (const rule of rules) {
+    if (!rule.project) continue;
+    const reported: ProjectFinding[] = [];
+    const context: ProjectContext = {
+      config,
+      options: {},
+      resolver: index.resolver,
+      facts: <Fact>() =>
+        results
+          .filter((result) => (result.facts[rule.meta.id]?.length ?? 0) > 0)
+          .map((result) => ({ file: result.file, facts: result.facts[rule.meta.id] as Fact[] })),
+      summary: (file) => index.summary(file),
+      report: (finding) => reported.push(finding),
+    };
+    try {
+      rule.project(context);
+    } catch (error) {
+      notifications.push({
+        level: 'error',
+        kind: 'rule-failed',
+        ruleId: rule.meta.id,
+        message: `Rule ${rule.meta.id} failed in its project step: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      continue;
+    }
+    const occurrences = new Map<string, number>();
+    for (const item of reported) {
+      const template = rule.meta.messages[item.messageId] ?? item.messageId;
+      const key = `${item.file}\0${item.fingerprintKey}`;
+      const occurrence = occurrences.get(key) ?? 0;
+      occurrences.set(key, occurrence + 1);
+      const severity: Severity = config.rules[rule.meta.id]?.severity ?? item.severity ?? rule.meta.severity;
+      const snippet = item.snippet ?? snippetOf(item.file, item.location.startLine);
+      const finding: Finding = {
+        ruleId: rule.meta.id,
+        severity,
+        message: formatMessage(template, item.data),
+        location: { file: item.file, ...item.location },
+        related: (item.related ?? []).map((related) => ({
+          location: { file: related.file, ...related.location },
+          message: related.message,
+        })),
+        flow: [],
+        fingerprint: fingerprint([rule.meta.id, item.file, item.fingerprintKey, String(occurrence)]),
+      };
+      if (snippet !== undefined && !rule.meta.secret) finding.snippet = snippet;
+      findings.push(finding);
+    }
+  }
+  return { findings, notifications };
+}

@@ -1,0 +1,56 @@
+import type { SuppressionComment } from './facts.js';
+
+const MARKER = 'keney-audit-ignore';
+const COMMENT = /(?:\/\/|\/\*|#)\s*keney-audit-ignore-(next-line|line)\b(.*)$/;
+
+/**
+ * Reads suppression comments:
+ *
+ *     // keney-audit-ignore-next-line sql-injection -- the table name is an enum
+ *     query(text); // keney-audit-ignore-line sql-injection -- reviewed
+ *
+ * Several rule ids may be separated by commas. A comment without a rule id or
+ * without a reason after `--` suppresses nothing and carries a `problem`.
+ */
+export function parseSuppressions(text: string, knownRuleIds: ReadonlySet<string>): SuppressionComment[] {
+  if (!text.includes(MARKER)) return [];
+  const comments: SuppressionComment[] = [];
+  const lines = text.split(/\r\n|\r|\n/);
+  lines.forEach((lineText, index) => {
+    if (!lineText.includes(MARKER)) return;
+    const match = COMMENT.exec(lineText);
+    if (!match) return;
+    const line = index + 1;
+    const targetLine = match[1] === 'next-line' ? nextCodeLine(lines, index) : line;
+    const body = match[2]!.replace(/\*\/\s*\}?\s*$/, '').trim();
+    const separator = body.indexOf('--');
+    const idsText = (separator === -1 ? body : body.slice(0, separator)).trim();
+    const justification = separator === -1 ? '' : body.slice(separator + 2).trim();
+    const ruleIds = idsText
+      .split(/[\s,]+/)
+      .map((id) => id.trim())
+      .filter(Boolean);
+
+    let problem: string | undefined;
+    if (ruleIds.length === 0) {
+      problem = 'names no rule id; write `keney-audit-ignore-next-line <rule-id> -- <reason>`';
+    } else if (!justification) {
+      problem = 'gives no reason; add one after ` -- `';
+    } else {
+      const unknown = ruleIds.filter((id) => !knownRuleIds.has(id));
+      if (unknown.length > 0) problem = `names an unknown rule: ${unknown.join(', ')}`;
+    }
+    comments.push({ line, targetLine, ruleIds, justification, ...(problem ? { problem } : {}) });
+  });
+  return comments;
+}
+
+/** The line a `next-line` comment applies to: the next line that is not blank and not another comment. */
+function nextCodeLine(lines: string[], index: number): number {
+  for (let next = index + 1; next < lines.length; next++) {
+    const trimmed = lines[next]!.trim();
+    if (trimmed === '' || trimmed.startsWith('//') || trimmed.startsWith('#')) continue;
+    return next + 1;
+  }
+  return index + 2;
+}

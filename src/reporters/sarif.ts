@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as Sarif from 'sarif';
+import type { Finding, Location, Notification, RuleDescription, ScanResult, Severity } from '../types.js';
+import { TOOL_HOMEPAGE, TOOL_NAME, TOOL_VERSION } from '../version.js';
+import type { ReporterOptions } from './types.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const FINGERPRINT_KEY = 'keneyAudit/v1';
+const SOURCE_ROOT = '%SRCROOT%';
+
+const LEVELS: Record<Severity, Sarif.ReportingConfiguration.level> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
+
+/** GitHub reads `security-severity` as a CVSS-like score: 9.0 and up is critical, 7.0 high, 4.0 medium. */
+export const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+};
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * SARIF 2.1.0 for GitHub code scanning: one run, rules with CWE tags and
+ * security severity, results with paths relative to %SRCROOT%, and our own
+ * partial fingerprints. Suppressed findings are left out unless asked for,
+ * because GitHub shows results that carry suppressions as open alerts.
+ */
+export function formatSarif(result: ScanResult, options: ReporterOptions): string {
+  const rules = [...result.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  const findings = result.findings.filter((finding) => options.includeSuppressed || !finding.suppression);
+
+  const run: Sarif.Run = {
+    tool: {
+      driver: {
+        name: TOOL_NAME,
+        version: TOOL_VERSION,
+        semanticVersion: TOOL_VERSION,
+        ...(TOOL_HOMEPAGE ? { informationUri: TOOL_HOMEPAGE } : {}),
+        rules: rules.map(toReportingDescriptor),
+      },
+    },
+    ...(options.category ? { automationDetails: { id: `${options.category.replace(/\/$/, '')}/` } } : {}),
+    originalUriBaseIds: {
+      [SOURCE_ROOT]: { uri: pathToFileURL(result.root.endsWith(path.sep) ? result.root : result.root + path.sep).href },
+    },
+    invocations: [
+      {
+        executionSuccessful: !result.notifications.some((n) => n.kind === 'rule-failed'),
+        startTimeUtc: result.startTime,
+        endTimeUtc: result.endTime,
+        toolExecutionNotifications: result.notifications.map(toNotification),
+      },
+    ],
+    results: findings.map((finding) => toResult(finding, ruleIndex, options.includeSuppressed)),
+    columnKind: 'utf16CodeUnits',
+  };
+
+  const log: Sarif.Log = { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function toReportingDescriptor(rule: RuleDescription): Sarif.ReportingDescriptor {
+  const markdown = readRuleDocs(rule.docs);
+  const helpUri = TOOL_HOMEPAGE ? `${TOOL_HOMEPAGE.replace(/\/$/, '')}/blob/main/${rule.docs}` : undefined;
+  const cweTags = rule.cwe.map((id) => `external/cwe/cwe-${id}`);
+  return {
+    id: rule.id,
+    name: rule.name,
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.summary },
+    help: {
+      text: `${rule.summary}${helpUri ? ` See ${helpUri}.` : ''}`,
+      ...(markdown ? { markdown } : {}),
+    },
+    ...(helpUri ? { helpUri } : {}),
+    defaultConfiguration: { level: LEVELS[rule.severity] },
+    properties: {
+      tags: ['security', ...cweTags],
+      'security-severity': SECURITY_SEVERITY[rule.severity],
+      precision: rule.precision,
+      'problem.severity': LEVELS[rule.severity] === 'note' ? 'recommendation' : LEVELS[rule.severity],
+      owasp: rule.owasp,
+    },
+  };
+}
+
+function readRuleDocs(docsPath: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(PACKAGE_ROOT, docsPath), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function toResult(finding: Finding, ruleIndex: Map<string, number>, includeSuppressed: boolean): Sarif.Result {
+  const result: Sarif.Result = {
+    ruleId: finding.ruleId,
+    ruleIndex: ruleIndex.get(finding.ruleId) ?? -1,
+    level: LEVELS[finding.severity],
+    message: { text: finding.message },
+    locations: [{ physicalLocation: toPhysicalLocation(finding.location, finding.snippet) }],
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    properties: { severity: finding.severity, 'security-severity': SECURITY_SEVERITY[finding.severity] },
+  };
+  if (finding.related.length > 0) {
+    result.relatedLocations = finding.related.map((item, index) => ({
+      id: index + 1,
+      physicalLocation: toPhysicalLocation(item.location),
+      message: { text: item.message },
+    }));
+  }
+  if (finding.flow.length > 1) {
+    result.codeFlows = [
+      {
+        threadFlows: [
+          {
+            locations: [
+              ...finding.flow.map((step) => ({
+                location: { physicalLocation: toPhysicalLocation(step.location), message: { text: step.message } },
+              })),
+            ],
+          },
+        ],
+      },
+    ];
+  }
+  if (finding.fix) {
+    result.fixes = [
+      {
+        description: { text: finding.fix.description },
+        artifactChanges: groupReplacements(finding.fix.replacements),
+      },
+    ];
+  }
+  if (includeSuppressed) {
+    result.suppressions = finding.suppression
+      ? [{ kind: finding.suppression.kind === 'baseline' ? 'external' : 'inSource', justification: finding.suppression.justification }]
+      : [];
+  }
+  return result;
+}
+
+function groupReplacements(replacements: NonNullable<Finding['fix']>['replacements']): Sarif.ArtifactChange[] {
+  const byFile = new Map<string, Sarif.Replacement[]>();
+  for (const replacement of replacements) {
+    const list = byFile.get(replacement.location.file) ?? [];
+    list.push({ deletedRegion: toRegion(replacement.location), insertedContent: { text: replacement.text } });
+    byFile.set(replacement.location.file, list);
+  }
+  return [...byFile].map(([file, list]) => ({ artifactLocation: toArtifactLocation(file), replacements: list }));
+}
+
+function toPhysicalLocation(location: Location, snippet?: string): Sarif.PhysicalLocation {
+  const region = toRegion(location);
+  if (snippet !== undefined) region.snippet = { text: snippet };
+  return { artifactLocation: toArtifactLocation(location.file), region };
+}
+
+function toRegion(location: Location): Sarif.Region {
+  return {
+    startLine: location.startLine,
+    startColumn: location.startColumn,
+    endLine: location.endLine,
+    endColumn: location.endColumn,
+  };
+}
+
+function toArtifactLocation(file: string): Sarif.ArtifactLocation {
+  return { uri: encodeUri(file), uriBaseId: SOURCE_ROOT };
+}
+
+/** Percent-encodes each path segment, keeping the slashes. */
+export function encodeUri(file: string): string {
+  return file
+    .replace(/^\.\//, '')
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+}
+
+function toNotification(notification: Notification): Sarif.Notification {
+  const sarif: Sarif.Notification = {
+    level: notification.level,
+    message: { text: notification.message },
+    descriptor: { id: notification.kind },
+  };
+  if (notification.file) {
+    sarif.locations = [{ physicalLocation: { artifactLocation: toArtifactLocation(notification.file) } }];
+  }
+  if (notification.ruleId) sarif.associatedRule = { id: notification.ruleId };
+  return sarif;
+}
