@@ -221,6 +221,9 @@ function originOfThisMember(
   if (!classNode || !ts.isClassLike(classNode)) return unknownOrigin(names);
 
   for (const member of classNode.members) {
+    if (ts.isMethodDeclaration(member) && member.name && propertyNameText(member.name) === name) {
+      return { root: { kind: 'local', node: member }, path: [], names };
+    }
     if (ts.isPropertyDeclaration(member) && member.name && propertyNameText(member.name) === name) {
       if (member.initializer) return withName(originOf(sem, member.initializer, depth + 1), name);
       const typed = originOfType(sem, member.type, depth);

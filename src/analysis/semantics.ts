@@ -5,7 +5,7 @@ import { originOf, type Origin, packageName, packagePath, CALL, NEW, isRelativeS
 import { computeReturnFlow, flowOf, type Flow } from './flow.js';
 import { getRequestRole, type RequestRole } from './request.js';
 import type { SanitizerKind } from './sanitizers.js';
-import { isFunctionNode, propertyNameText, skipOuterExpressions } from './syntax.js';
+import { getFunctionName, isFunctionNode, propertyNameText, skipOuterExpressions } from './syntax.js';
 
 /** A function or value that the configuration declares by module and export name. */
 export interface DeclaredExport {
@@ -36,6 +36,7 @@ export class FileSemantics {
   private readonly roleCache = new Map<ts.ParameterDeclaration, RequestRole | undefined>();
   private readonly returnFlowCache = new Map<ts.Node, Flow>();
   private assignments: Map<string, ts.BinaryExpression[]> | undefined;
+  private calls: Map<string, ts.CallExpression[]> | undefined;
 
   constructor(
     readonly sourceFile: ts.SourceFile,
@@ -102,6 +103,14 @@ export class FileSemantics {
       const left = skipOuterExpressions(assignment.left);
       return ts.isIdentifier(left) && this.scope.resolve(left) === declaration;
     });
+  }
+
+  /** Calls in this file whose callee is the given local function. */
+  getLocalCallers(fn: ts.FunctionLikeDeclaration): ts.CallExpression[] {
+    const name = getFunctionName(fn);
+    if (!name) return [];
+    if (!this.calls) this.calls = collectCalls(this.sourceFile);
+    return (this.calls.get(name) ?? []).filter((call) => this.getLocalFunction(this.originOf(call.expression)) === fn);
   }
 
   getRoleOfIdentifier(identifier: ts.Identifier): RequestRole | undefined {
@@ -172,6 +181,25 @@ export class FileSemantics {
     if (isRelativeSpecifier(specifier)) return true;
     return this.options.projectPrefixes.some((prefix) => specifier === prefix || specifier.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
   }
+}
+
+/** Calls of the file indexed by the called name: `f(x)` and `a.b.f(x)` under `f`. */
+function collectCalls(sourceFile: ts.SourceFile): Map<string, ts.CallExpression[]> {
+  const calls = new Map<string, ts.CallExpression[]>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (name) {
+        const list = calls.get(name) ?? [];
+        list.push(node);
+        calls.set(name, list);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return calls;
 }
 
 function collectAssignments(sourceFile: ts.SourceFile): Map<string, ts.BinaryExpression[]> {

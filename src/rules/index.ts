@@ -1,4 +1,7 @@
 import type { Rule } from './rule.js';
+import sqlInjection from './sql-injection.js';
+import unparameterizedSql from './unparameterized-sql.js';
 
 /** Every rule, sorted by id. */
-export const allRules: readonly Rule[] = [];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const allRules: readonly Rule<any, any>[] = [sqlInjection, unparameterizedSql];

@@ -1,0 +1,35 @@
+import { defineRule } from './rule.js';
+import { getCallTarget } from './shared/report-target.js';
+import { getSqlFinding } from './shared/sql-verdict.js';
+import { describeSources, firstSourceLabel } from './shared/taint.js';
+
+export default defineRule({
+  meta: {
+    id: 'sql-injection',
+    title: 'Request data in SQL text',
+    summary:
+      'Flags SQL queries whose text includes data from the client’s request. An attacker can change what the query does: read other patients’ records, bypass a login or drop tables.',
+    severity: 'critical',
+    precision: 'high',
+    cwe: [89],
+    owasp: 'A03:2021-Injection',
+    messages: {
+      tainted: '{{source}} from the request is built into the SQL text passed to {{method}}(); pass it as a bound parameter.',
+    },
+  },
+  create(context) {
+    const sem = context.semantics;
+    return {
+      CallExpression(call) {
+        const found = getSqlFinding(sem, call);
+        if (!found || found.verdict.sources.length === 0) return;
+        context.report({
+          node: getCallTarget(call),
+          messageId: 'tainted',
+          data: { source: firstSourceLabel(found.verdict.sources), method: found.sink.method },
+          ...describeSources(found.verdict.sources, found.sink.text),
+        });
+      },
+    };
+  },
+});

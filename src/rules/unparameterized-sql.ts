@@ -1,0 +1,38 @@
+import { defineRule } from './rule.js';
+import { getCallTarget } from './shared/report-target.js';
+import { getSqlFinding } from './shared/sql-verdict.js';
+import { shorten } from './shared/taint.js';
+
+export default defineRule({
+  meta: {
+    id: 'unparameterized-sql',
+    title: 'SQL text built from values that are not constant',
+    summary:
+      'Flags SQL queries whose text is built by concatenation or template interpolation of values that are not constants. Whether or not the value comes from a request today, the next caller can pass one; bound parameters keep data out of the SQL text.',
+    severity: 'high',
+    precision: 'medium',
+    cwe: [89],
+    owasp: 'A03:2021-Injection',
+    messages: {
+      built: 'SQL text passed to {{method}}() includes {{part}}, which is not a constant; pass it as a bound parameter.',
+    },
+  },
+  create(context) {
+    const sem = context.semantics;
+    return {
+      CallExpression(call) {
+        const found = getSqlFinding(sem, call);
+        if (!found || found.verdict.sources.length > 0) return;
+        const { unsafe, deferred } = found.verdict;
+        if (unsafe.length === 0 && deferred.length === 0) return;
+        const part = unsafe[0]?.node ?? found.sink.text;
+        context.report({
+          node: getCallTarget(call),
+          messageId: 'built',
+          data: { method: found.sink.method, part: shorten(part.getText(), 30) },
+          ...(unsafe.length === 0 ? { unless: deferred } : {}),
+        });
+      },
+    };
+  },
+});
