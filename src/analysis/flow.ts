@@ -5,7 +5,7 @@ import { getSanitizerKind } from './sanitizers.js';
 import { getRequestAccess } from './request.js';
 import { isRelativeSpecifier } from './origin.js';
 import { isConstant } from './values.js';
-import { findGuard } from './guards.js';
+import { findConditionalGuard, findGuard } from './guards.js';
 import { getCalleeName, skipOuterExpressions } from './syntax.js';
 
 /** Where untrusted data enters: the client's request, the command line or the environment. */
@@ -142,7 +142,11 @@ function computeFlow(sem: FileSemantics, node: ts.Expression, depth: number): Fl
       return flowOfBinary(sem, expression as ts.BinaryExpression, depth);
     case ts.SyntaxKind.ConditionalExpression: {
       const conditional = expression as ts.ConditionalExpression;
-      return union([flowOf(sem, conditional.whenTrue, depth + 1), flowOf(sem, conditional.whenFalse, depth + 1)]);
+      const checked = findConditionalGuard(sem, conditional);
+      const whenTrue: Flow = checked
+        ? [{ kind: 'sanitized', sanitizer: checked, node: conditional.whenTrue, trace: [conditional.whenTrue] }]
+        : flowOf(sem, conditional.whenTrue, depth + 1);
+      return union([whenTrue, flowOf(sem, conditional.whenFalse, depth + 1)]);
     }
     case ts.SyntaxKind.PropertyAccessExpression:
     case ts.SyntaxKind.ElementAccessExpression:
@@ -344,7 +348,7 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
   if (sanitizer) return [{ kind: 'sanitized', sanitizer, node: call, trace: [call] }];
 
   if (ts.isIdentifier(callee) && (callee.text === 'String' || callee.text === 'Array') && !sem.scope.resolve(callee)) {
-    return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1)));
+    return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1))).map((leaf) => withStep(leaf, call));
   }
 
   const local = sem.getLocalFunction(origin);

@@ -51,6 +51,20 @@ export function findGuard(sem: FileSemantics, read: ts.Identifier, declaration: 
   return undefined;
 }
 
+/**
+ * `typeof req.query.q === 'string' ? req.query.q : ''` and
+ * `ALLOWED.includes(req.query.sort) ? req.query.sort : 'name'`: a check of the
+ * very expression the true branch returns.
+ */
+export function findConditionalGuard(sem: FileSemantics, conditional: ts.ConditionalExpression): SanitizerKind | undefined {
+  const target = skipOuterExpressions(conditional.whenTrue);
+  if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return undefined;
+  const text = target.getText();
+  const isTarget = (node: ts.Node): boolean =>
+    (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && node.getText() === text;
+  return getCheckKind(sem, conditional.condition, isTarget, true);
+}
+
 function findEarlyExit(
   sem: FileSemantics,
   statements: ts.NodeArray<ts.Statement>,
@@ -154,6 +168,8 @@ function getComparisonKind(
     if (ts.isTypeOfExpression(left) && isVariable(skipOuterExpressions(left.expression))) {
       const type = sem.evaluate(right);
       if (type.kind === 'string' && (type.value === 'number' || type.value === 'boolean')) return 'number';
+      // A string is no longer an object a query parser built, but its text is still the client's.
+      if (type.kind === 'string' && type.value === 'string') return 'validated';
       return undefined;
     }
     const [variable, other] = isVariable(left) ? [left, right] : isVariable(right) ? [right, left] : [];

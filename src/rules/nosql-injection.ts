@@ -1,0 +1,156 @@
+import { ts } from 'ts-morph';
+import type { FileSemantics } from '../analysis/semantics.js';
+import { packageName } from '../analysis/origin.js';
+import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
+import { defineRule } from './rule.js';
+import { getCallTarget } from './shared/report-target.js';
+import { describeSources, judgeSink } from './shared/taint.js';
+
+/** MongoDB driver and Mongoose methods that take a filter as their first argument. */
+const FILTER_METHODS = new Set([
+  'find',
+  'findOne',
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'findOneAndReplace',
+  'findOneAndRemove',
+  'updateOne',
+  'updateMany',
+  'deleteOne',
+  'deleteMany',
+  'replaceOne',
+  'countDocuments',
+  'count',
+  'exists',
+  'distinct',
+  'where',
+]);
+
+const MONGO_PACKAGES = new Set(['mongoose', 'mongodb', 'mongojs', 'monk', '@typegoose/typegoose']);
+
+/** Request properties that body and query parsers turn into objects, such as `?email[$ne]=x`. */
+const OBJECT_SOURCES = /\.(body|query)$|\.request\.body$|\.request\.query$/;
+
+export default defineRule({
+  meta: {
+    id: 'nosql-injection',
+    title: 'Request data in a MongoDB query',
+    summary:
+      'Flags MongoDB queries that run JavaScript built from non-constant data (`$where`), and filters taken whole from the request body or query string, where a client can send operators such as `$ne` and `$gt` to bypass a check.',
+    severity: 'critical',
+    precision: 'high',
+    cwe: [943],
+    owasp: 'A03:2021-Injection',
+    messages: {
+      where: '$where runs JavaScript built from {{part}}, which is not a constant; use query operators instead.',
+      wholeFilter: '{{source}} is used whole as a MongoDB filter, so a client can send query operators; build the filter from checked fields.',
+      operatorValue: '{{source}} goes into a MongoDB filter unconverted, so a client can send an operator such as {"$ne": null}; convert it with String() or validate it.',
+    },
+  },
+  create(context) {
+    const sem = context.semantics;
+    const usesMongo = importsMongo(sem.sourceFile);
+
+    return {
+      PropertyAssignment(property) {
+        if (property.name && propertyNameText(property.name) !== '$where') return;
+        const value = skipOuterExpressions(property.initializer);
+        if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return;
+        const verdict = judgeSink(sem, value, { safe: [] });
+        if (verdict.unsafe.length === 0 && verdict.deferred.length === 0) return;
+        const part = verdict.sources[0]?.label ?? (verdict.unsafe[0]?.node ?? value).getText().slice(0, 40);
+        context.report({
+          node: property,
+          messageId: 'where',
+          data: { part },
+          ...describeSources(verdict.sources, value),
+          ...(verdict.unsafe.length === 0 ? { unless: verdict.deferred } : {}),
+        });
+      },
+
+      CallExpression(call) {
+        const callee = skipOuterExpressions(call.expression);
+        if (!ts.isPropertyAccessExpression(callee) || !FILTER_METHODS.has(callee.name.text)) return;
+        const filter = call.arguments[0];
+        if (!filter || !isMongoReceiver(sem, callee.expression, usesMongo)) return;
+
+        const whole = getObjectSource(sem, filter);
+        if (whole) {
+          context.report({
+            node: getCallTarget(call),
+            messageId: 'wholeFilter',
+            data: { source: whole.label },
+            ...describeSources([whole], filter),
+          });
+          return;
+        }
+
+        const expression = skipOuterExpressions(filter);
+        if (!ts.isObjectLiteralExpression(expression)) return;
+        for (const property of expression.properties) {
+          const value = getPropertyValue(property);
+          if (!value || (property.name && propertyNameText(property.name)?.startsWith('$'))) continue;
+          const source = getObjectSource(sem, value);
+          if (!source) continue;
+          context.report({
+            node: getCallTarget(call),
+            messageId: 'operatorValue',
+            data: { source: source.label },
+            ...describeSources([source], value),
+          });
+          return;
+        }
+      },
+    };
+  },
+});
+
+/**
+ * A value that comes straight from a parsed request body or query string,
+ * which can hold an object, as opposed to a route parameter or a converted value.
+ */
+function getObjectSource(sem: FileSemantics, expression: ts.Expression) {
+  if (!isReference(skipOuterExpressions(expression))) return undefined;
+  const flow = sem.flowOf(expression);
+  if (flow.length !== 1) return undefined;
+  const [leaf] = flow;
+  if (leaf?.kind !== 'source' || leaf.source !== 'request') return undefined;
+  // A conversion, template or operator on the way turns an object into a string or a number.
+  if (!leaf.trace.every((node) => isReference(node) || ts.isVariableDeclaration(node.parent))) return undefined;
+  const label = leaf.label;
+  const parent = label.replace(/\.[^.]+$/, '');
+  if (OBJECT_SOURCES.test(label) || OBJECT_SOURCES.test(parent) || label.startsWith('@Body()') || label.startsWith('@Query()')) {
+    return leaf;
+  }
+  return undefined;
+}
+
+/** A name or a member access, which hands a value on without changing it. */
+function isReference(node: ts.Node): boolean {
+  return ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node);
+}
+
+function importsMongo(sourceFile: ts.SourceFile): boolean {
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+      if (MONGO_PACKAGES.has(packageName(statement.moduleSpecifier.text))) return true;
+    }
+  }
+  return /require\(\s*['"](mongoose|mongodb)['"]\s*\)/.test(sourceFile.text);
+}
+
+/**
+ * A receiver that is a Mongoose model or a MongoDB collection: its origin
+ * starts at a MongoDB package, it is a `collection(...)`/`model(...)` result,
+ * or the file uses MongoDB and the receiver is a capitalised model name.
+ */
+function isMongoReceiver(sem: FileSemantics, receiver: ts.Expression, usesMongo: boolean): boolean {
+  const origin = sem.originOf(receiver);
+  if (origin.root.kind === 'module' && MONGO_PACKAGES.has(packageName(origin.root.specifier))) return true;
+  if (origin.path.includes('collection') || origin.path.includes('model')) return true;
+  if (origin.names.some((name) => /(^|[^a-z])(collection|Model)$/.test(name))) return true;
+  const expression = skipOuterExpressions(receiver);
+  if (usesMongo) return true;
+  // Models imported from a project module: `import { Product } from './models/product'`.
+  return ts.isIdentifier(expression) && /^[A-Z]/.test(expression.text) && origin.root.kind === 'module' && sem.isProjectModule(origin) && /model/i.test(origin.root.specifier);
+}

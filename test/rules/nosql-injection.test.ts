@@ -1,0 +1,3 @@
+import { describeRuleFixtures } from '../helpers/fixtures.js';
+
+describeRuleFixtures('nosql-injection');
