@@ -4,8 +4,9 @@ import { FileSemantics, type SemanticOptions } from '../analysis/semantics.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Rule, RuleContext, ReportDescriptor, ReportTarget, Visitors } from '../rules/rule.js';
 import type { Location, Notification, RelatedLocation, Severity } from '../types.js';
-import type { FileFinding, FileResult } from './facts.js';
-import { summarizeModule } from './module-summary.js';
+import type { CallFact, FileFinding, FileResult, ParameterSink } from './facts.js';
+import { collectExportedFunctions, summarizeModule } from './module-summary.js';
+import { collectCallFacts } from './call-facts.js';
 import { parseSuppressions } from './suppressions.js';
 
 export interface AnalyzeOptions {
@@ -60,6 +61,7 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
       findings: runEnvRules(file, text, options, collector, facts, notifications),
       facts,
       summary: { exports: {}, reexports: [] },
+      flows: { sinks: [], calls: [] },
       suppressions,
       notifications,
     };
@@ -80,6 +82,9 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
   }
 
   const semantics = new FileSemantics(sourceFile, options.semantic);
+  const parameterSinks: ParameterSink[] = [];
+  let exportedFunctions: Map<ts.Node, string[]> | undefined;
+  const getExportedFunctions = (): Map<ts.Node, string[]> => (exportedFunctions ??= collectExportedFunctions(semantics));
   const handlers: Handler[][] = [];
   const endHandlers: Array<{ rule: Rule; run: () => void }> = [];
   const failed = new Set<Rule>();
@@ -100,6 +105,23 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
   for (const rule of options.rules) {
     if (!rule.create) continue;
     const context = createContext(rule, file, sourceFile, semantics, options.config, collector, facts);
+    context.reportViaParameters = (descriptor) => {
+      const exported = getExportedFunctions();
+      for (const parameter of descriptor.parameters) {
+        const exportPath = exported.get(parameter.fn);
+        if (!exportPath) continue;
+        parameterSinks.push({
+          exportPath,
+          index: parameter.index,
+          ruleId: rule.meta.id,
+          messageId: descriptor.messageId,
+          data: { ...(descriptor.data ?? {}) },
+          location: collector.locateTarget(descriptor.node),
+          fingerprintKey: descriptor.fingerprintKey ?? collector.lineKey(descriptor.node),
+          replaces: descriptor.replaces ?? [],
+        });
+      }
+    };
     let visitors: Visitors;
     try {
       visitors = rule.create(context);
@@ -126,7 +148,9 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
     }
   }
 
+  const calls: ts.CallExpression[] = [];
   const visit = (node: ts.Node): void => {
+    if (node.kind === ts.SyntaxKind.CallExpression) calls.push(node as ts.CallExpression);
     const listeners = handlers[node.kind];
     if (listeners) for (const listener of listeners) listener(node);
     ts.forEachChild(node, visit);
@@ -143,8 +167,10 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
   }
 
   let summary: FileResult['summary'] = { exports: {}, reexports: [] };
+  let callFacts: CallFact[] = [];
   try {
     summary = summarizeModule(semantics);
+    callFacts = collectCallFacts(semantics, calls, getExportedFunctions(), (node) => collector.locateTarget(node));
   } catch (error) {
     notifications.push({
       level: 'warning',
@@ -161,6 +187,7 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
     findings: collector.finish(),
     facts,
     summary,
+    flows: { sinks: parameterSinks, calls: callFacts },
     suppressions,
     notifications,
   };
@@ -210,6 +237,7 @@ function createContext(
     config,
     options: {},
     report: (descriptor: ReportDescriptor) => collector.add(rule, descriptor, setting?.severity),
+    reportViaParameters: () => undefined,
     addFact: (fact: unknown) => {
       (facts[rule.meta.id] ??= []).push(fact);
     },
@@ -269,6 +297,15 @@ class FindingCollector {
 
   finish(): FileFinding[] {
     return this.findings;
+  }
+
+  locateTarget(target: ReportTarget): Location {
+    return this.locate(target);
+  }
+
+  /** The fingerprint key of a finding that starts where the target starts: its line, whitespace folded. */
+  lineKey(target: ReportTarget): string {
+    return normalizeWhitespace(this.lineText(this.locate(target).startLine));
   }
 
   private relate(item: { node: ReportTarget; message: string }): RelatedLocation {

@@ -1,6 +1,6 @@
 import type { Value } from '../analysis/values.js';
 import type { SanitizerKind } from '../analysis/sanitizers.js';
-import type { Finding, Notification } from '../types.js';
+import type { Finding, Location, Notification } from '../types.js';
 
 /** A binding another module exports: `import { pool } from './db'` then `pool.query` is `./db`, `pool`, `query`. */
 export interface ImportRef {
@@ -56,6 +56,36 @@ export interface SuppressionComment {
   problem?: string;
 }
 
+/**
+ * A sink in an exported function that a parameter reaches: `export function
+ * find(id) { pool.query('... ' + id) }`. When a caller in another file passes
+ * request data to that parameter, the project step reports `ruleId` here and
+ * drops findings of the `replaces` rules at the same place.
+ */
+export interface ParameterSink {
+  /** How other modules import the function: `['find']`, or `['UsersService', 'new', 'find']` for a method. */
+  exportPath: string[];
+  index: number;
+  ruleId: string;
+  messageId: string;
+  /** Message data; the project step adds `source`, the label of the request data. */
+  data: Record<string, string | number>;
+  location: Location;
+  fingerprintKey: string;
+  replaces: string[];
+}
+
+/** An argument of a call to a function of another project module that carries request data or a parameter. */
+export interface CallFact {
+  specifier: string;
+  path: string[];
+  index: number;
+  call: Location;
+  from:
+    | { kind: 'source'; label: string; location: Location }
+    | { kind: 'parameter'; exportPath: string[]; index: number };
+}
+
 /** Everything the per-file step learns about a file; plain data, cached and sent between threads. */
 export interface FileResult {
   file: string;
@@ -64,6 +94,8 @@ export interface FileResult {
   findings: FileFinding[];
   facts: Record<string, unknown[]>;
   summary: ModuleSummary;
+  /** Sinks that parameters of exported functions reach, and calls that hand data to other modules. */
+  flows: { sinks: ParameterSink[]; calls: CallFact[] };
   suppressions: SuppressionComment[];
   notifications: Notification[];
 }

@@ -147,3 +147,79 @@ export function summarizeReturns(sem: FileSemantics, fn: ts.FunctionLikeDeclarat
   }
   return { constant: false, sanitized: sanitized ?? [] };
 }
+
+/**
+ * Maps each exported function of the file to the path other modules call it
+ * by: `['find']` for `export function find`, `['default']` for a default
+ * export, `['Users', 'new', 'find']` for a method of an exported class, and
+ * `['Users', 'find']` for a static method.
+ */
+export function collectExportedFunctions(sem: FileSemantics): Map<ts.Node, string[]> {
+  const exported = new Map<ts.Node, string[]>();
+  const addClass = (node: ts.ClassLikeDeclaration, name: string): void => {
+    for (const member of node.members) {
+      if (!ts.isMethodDeclaration(member) || !member.name) continue;
+      const method = propertyNameText(member.name);
+      if (!method) continue;
+      const isStatic = hasModifier(member, ts.SyntaxKind.StaticKeyword);
+      exported.set(member, isStatic ? [name, method] : [name, 'new', method]);
+    }
+  };
+  const addValue = (expression: ts.Expression, path: string[]): void => {
+    const value = skipOuterExpressions(expression);
+    const target = ts.isIdentifier(value) ? resolveLocal(sem, value) : value;
+    if (!target) return;
+    // `module.exports = function ...` is what a default import of the module gets.
+    if (isFunctionNode(target)) exported.set(target, path.length === 0 ? ['default'] : path);
+    else if (ts.isClassLike(target)) addClass(target, path[0] ?? 'default');
+    else if (ts.isObjectLiteralExpression(target)) {
+      for (const property of target.properties) {
+        const name = property.name && propertyNameText(property.name);
+        if (!name) continue;
+        if (ts.isMethodDeclaration(property)) exported.set(property, [...path, name]);
+        else if (ts.isPropertyAssignment(property)) addValue(property.initializer, [...path, name]);
+        else if (ts.isShorthandPropertyAssignment(property)) addValue(property.name, [...path, name]);
+      }
+    }
+  };
+
+  for (const statement of sem.sourceFile.statements) {
+    const isExported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+    const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
+    if (ts.isFunctionDeclaration(statement) && isExported) {
+      exported.set(statement, [isDefault ? 'default' : (statement.name?.text ?? 'default')]);
+    } else if (ts.isClassDeclaration(statement) && isExported) {
+      addClass(statement, isDefault ? 'default' : (statement.name?.text ?? 'default'));
+    } else if (ts.isVariableStatement(statement) && isExported) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) addValue(declaration.initializer, [declaration.name.text]);
+      }
+    } else if (ts.isExportAssignment(statement)) {
+      addValue(statement.expression, ['default']);
+    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) {
+        const local = element.propertyName ?? element.name;
+        if (ts.isIdentifier(local)) addValue(local, [moduleExportNameText(element.name)]);
+      }
+    } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression)) {
+      const assignment = statement.expression;
+      if (assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const target = getCommonJsTarget(assignment.left);
+      if (target === 'default') addValue(assignment.right, []);
+      else if (target !== undefined) addValue(assignment.right, [target]);
+    }
+  }
+  return exported;
+}
+
+/** The function, class or object literal a top-level name is bound to. */
+function resolveLocal(sem: FileSemantics, identifier: ts.Identifier): ts.Node | undefined {
+  const declaration = sem.resolve(identifier);
+  if (!declaration) return undefined;
+  if (declaration.kind === 'function' || declaration.kind === 'class') return declaration.node;
+  if (declaration.kind === 'variable' && declaration.pattern.length === 0 && declaration.node.initializer) {
+    const initializer = skipOuterExpressions(declaration.node.initializer);
+    if (isFunctionNode(initializer) || ts.isClassLike(initializer) || ts.isObjectLiteralExpression(initializer)) return initializer;
+  }
+  return undefined;
+}

@@ -3,6 +3,7 @@ import type { ProjectContext, ProjectFinding, Rule } from '../rules/rule.js';
 import { formatMessage, fingerprint } from './analyze-file.js';
 import type { DeferredCheck, ExportSummary, FileFinding, FileResult, ModuleSummary } from './facts.js';
 import type { ModuleResolver } from './module-resolver.js';
+import { followCallsAcrossFiles, placeKey } from './cross-file.js';
 import { isConstant, memberOf, type Value } from '../analysis/values.js';
 import type { Finding, Notification, Severity } from '../types.js';
 
@@ -55,6 +56,32 @@ export class ProjectIndex {
       if (viaStar) return viaStar;
     }
     return undefined;
+  }
+
+  /**
+   * The file that defines an imported binding and the path within it, through
+   * re-exports: `import { find } from './index'` with `export * from './users'`
+   * gives `users.ts` and `find`.
+   */
+  locateExport(fromFile: string, specifier: string, path: readonly string[], depth = 0): { file: string; path: string[] } | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const file = this.resolver.resolve(fromFile, specifier);
+    if (!file) return undefined;
+    const summary = this.summary(file);
+    if (!summary) return undefined;
+    const [name = 'default', ...rest] = path;
+    if (summary.exports[name] || summary.reexports.length === 0) return { file, path: [name, ...rest] };
+    for (const reexport of summary.reexports) {
+      if (reexport.names) {
+        const original = reexport.names[name];
+        if (original === undefined) continue;
+        if (original === '*') return rest.length > 0 ? this.locateExport(file, reexport.specifier, rest, depth + 1) : undefined;
+        return this.locateExport(file, reexport.specifier, [original, ...rest], depth + 1);
+      }
+      const viaStar = this.locateExport(file, reexport.specifier, path, depth + 1);
+      if (viaStar) return viaStar;
+    }
+    return { file, path: [name, ...rest] };
   }
 
   /** Resolves the import parts of a value against the project, as far as the scan allows. */
@@ -129,12 +156,20 @@ export function runProjectStep(
   const findings: FileFinding[] = [];
   const notifications: Notification[] = [];
 
+  const crossFile = followCallsAcrossFiles(results, index, rules, config);
+  const kept = new Set<string>();
   for (const result of results) {
     for (const finding of result.findings) {
       if (finding.unless && finding.unless.every((check) => index.holds(result.file, check))) continue;
+      const place = `${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`;
+      if (crossFile.replaced.has(place)) continue;
+      kept.add(place);
       const { unless: _settled, ...rest } = finding;
       findings.push(rest);
     }
+  }
+  for (const finding of crossFile.findings) {
+    if (!kept.has(`${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`)) findings.push(finding);
   }
 
   for (const rule of rules) {

@@ -98,6 +98,19 @@ export interface RuleContext<MessageId extends string = string> {
   /** Options of this rule, merged with its defaults. */
   readonly options: Record<string, unknown>;
   report(descriptor: ReportDescriptor<MessageId>): void;
+  /**
+   * Records a sink that parameters of the enclosing function reach. When the
+   * function is exported and a caller in another module passes request data
+   * to one of them, the project step reports the finding then, with the
+   * caller's source; `replaces` names rules whose finding at the same place it
+   * supersedes.
+   */
+  reportViaParameters(
+    descriptor: Pick<ReportDescriptor<MessageId>, 'node' | 'messageId' | 'data' | 'fingerprintKey'> & {
+      parameters: Array<{ fn: ts.SignatureDeclaration; index: number }>;
+      replaces?: string[];
+    },
+  ): void;
   /** Records a fact for the rule's project step. Facts must be plain JSON data. */
   addFact(fact: unknown): void;
 }

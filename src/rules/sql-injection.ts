@@ -22,7 +22,21 @@ export default defineRule({
     return {
       CallExpression(call) {
         const found = getSqlFinding(sem, call);
-        if (!found || found.verdict.sources.length === 0) return;
+        if (!found) return;
+        if (found.verdict.sources.length === 0) {
+          // Callers in other modules may pass request data to these parameters.
+          const parameters = found.verdict.unsafe.flatMap((leaf) => (leaf.kind === 'parameter' ? [{ fn: leaf.fn, index: leaf.index }] : []));
+          if (parameters.length > 0) {
+            context.reportViaParameters({
+              node: getCallTarget(call),
+              messageId: 'tainted',
+              data: { method: found.sink.method },
+              parameters,
+              replaces: ['unparameterized-sql'],
+            });
+          }
+          return;
+        }
         context.report({
           node: getCallTarget(call),
           messageId: 'tainted',

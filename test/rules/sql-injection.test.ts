@@ -20,3 +20,27 @@ describe('sql-injection findings', () => {
     expect(finding?.flow[0]?.location.startLine).toBe(12);
   });
 });
+
+describe('sql-injection across modules', () => {
+  it('reports the repository query with the controller as source', async () => {
+    const folder = path.join(FIXTURES, 'sql-injection', 'controller-service-repository');
+    const result = await scanPaths([folder], { rules: ['sql-injection', 'unparameterized-sql'] });
+    const ids = result.findings.map((finding) => finding.ruleId);
+    expect(ids).toEqual(['sql-injection']);
+    const [finding] = result.findings;
+    expect(finding?.message).toContain("@Query()");
+    expect(finding?.related[0]?.location.file).toMatch(/controllers\/visits\.controller\.ts$/);
+    expect(finding?.flow.map((step) => step.location.file.split('/').pop())).toEqual([
+      'visits.controller.ts',
+      'visits.controller.ts',
+      'visits.service.ts',
+      'visits.repository.ts',
+    ]);
+  });
+
+  it('keeps unparameterized-sql when no caller passes request data', async () => {
+    const file = path.join(FIXTURES, 'sql-injection', 'controller-service-repository', 'repositories', 'visits.repository.ts');
+    const result = await scanPaths([file], { rules: ['sql-injection', 'unparameterized-sql'] });
+    expect(result.findings.map((finding) => finding.ruleId)).toEqual(['unparameterized-sql']);
+  });
+});
