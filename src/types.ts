@@ -75,8 +75,13 @@ export interface Notification {
   level: NotificationLevel;
   /** `file-skipped`, `parse-error`, `rule-failed`, `config`, `output-truncated`, ... */
   kind: string;
+  /** A complete sentence; the location is in `file`, `line` and `column`, not in the text. */
   message: string;
+  /** Path relative to the scan root, with forward slashes. */
   file?: string;
+  /** 1-based position in `file`, when the notification concerns one place. */
+  line?: number;
+  column?: number;
   ruleId?: string;
 }
 

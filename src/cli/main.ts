@@ -1,18 +1,56 @@
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, UsageError } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { runScanCommand, type ScanCommandOptions } from './scan-command.js';
 import { runRulesCommand } from './rules-command.js';
 import { SEVERITIES } from '../types.js';
-import { writeError } from './output.js';
+import { setStderrColorFlag, writeError } from './output.js';
 
 /** Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, config or internal errors. */
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+const SCAN_HELP_FOOTER = `
+Exit codes:
+  0  no unsuppressed finding at or above --fail-on
+  1  at least one such finding
+  2  invalid usage or config, a path that matches no file, or a rule that failed
+
+Environment:
+  NO_COLOR           turn colour off (when not empty)
+  FORCE_COLOR        turn colour on even when output is not a terminal (0 or false: off)
+  SOURCE_DATE_EPOCH  report this time, in seconds since 1970, as the scan's start
+                     and end, so that repeated scans give identical reports
+
+Examples:
+  $ keney-audit scan
+  $ keney-audit scan src --format sarif --output keney-audit.sarif
+  $ keney-audit scan --rule sql-injection --rule unparameterized-sql src/db
+  $ keney-audit scan --fail-on critical --quiet`;
+
+const RULES_HELP_FOOTER = `
+Examples:
+  $ keney-audit rules
+  $ keney-audit rules --format json`;
+
+const PROGRAM_HELP_FOOTER = `
+Run \`keney-audit <command> --help\` for the options of a command.
+
+Examples:
+  $ keney-audit scan
+  $ keney-audit scan src --format json --output report.json
+  $ keney-audit rules`;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+}
+
+/** Prints commander's own errors, such as an unknown option, in the `ERROR:` format of every other error. */
+function writeCommanderError(text: string): void {
+  const message = text.replace(/^error: /, '').trimEnd();
+  writeError(message.charAt(0).toUpperCase() + message.slice(1));
 }
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -22,50 +60,53 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description('Finds security faults that health-data back ends must not have, in TypeScript and JavaScript code.')
     .version(TOOL_VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'print help')
-    .showHelpAfterError('(run with --help for usage)')
+    .helpCommand('help [command]', 'print help for a command')
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError('Run `keney-audit --help` for usage.')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text) => writeCommanderError(text),
+    })
+    .addHelpText('after', PROGRAM_HELP_FOOTER);
 
-  program
+  const scan = program
     .command('scan')
     .description('scan files and folders for security faults')
-    .argument('[paths...]', 'files and folders to scan', [])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .argument('[paths...]', 'files and folders to scan (default: the working directory)')
+    .showHelpAfterError('Run `keney-audit scan --help` for usage.');
+  scan
+    .optionsGroup('Output:')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('-o, --output <file>', 'write the report to this file instead of standard output')
+    .option('--no-color', 'print text without colour (NO_COLOR and FORCE_COLOR are read too)')
+    .option('-q, --quiet', 'print findings only: no notices, no summary')
+    .option('--verbose', 'also print the config file in use, the rules that did not run and skipped files')
+    .option('--include-suppressed', 'also write suppressed findings to SARIF, each with its justification')
+    .optionsGroup('Configuration:')
     .option('-c, --config <file>', 'use this config file instead of searching for .keneyaudit.yml')
-    .option('--no-config', 'ignore every config file (for CI runs a pull request must not weaken)')
-    .option('-r, --rule <id>', 'run only this rule; repeat or separate with commas', collect, [])
-    .option('-d, --disable <id>', 'do not run this rule; repeat or separate with commas', collect, [])
+    .option('--no-config', 'ignore every config file (for CI runs that a pull request must not weaken)')
+    .optionsGroup('Rules:')
+    .option('-r, --rule <id>', 'run only this rule; repeat the option or separate ids with commas', collect)
+    .option('-d, --disable <id>', 'do not run this rule; repeat the option or separate ids with commas', collect)
+    .optionsGroup('Exit code:')
     .addOption(
-      new Option('--fail-on <severity>', 'exit with 1 when a finding is at or above this severity')
+      new Option('--fail-on <severity>', 'exit with 1 when an unsuppressed finding is at or above this severity')
         .choices([...SEVERITIES, 'none'])
         .default('high'),
     )
-    .option('--include-suppressed', 'write suppressed findings to SARIF, marked as suppressed')
-    .option('--no-color', 'print text without colour (NO_COLOR and FORCE_COLOR are honoured too)')
-    .option('-q, --quiet', 'print findings only')
-    .option('--verbose', 'also print the config file, disabled rules and skipped files')
-    .addHelpText(
-      'after',
-      `
-Exit codes:
-  0  no unsuppressed finding at or above --fail-on
-  1  at least one such finding
-  2  invalid usage or config, paths that match no file, or a rule that failed
-
-Examples:
-  $ keney-audit scan
-  $ keney-audit scan src --format sarif --output keney-audit.sarif
-  $ keney-audit scan --rule sql-injection --rule hardcoded-secret src/db`,
-    )
+    .addHelpText('after', SCAN_HELP_FOOTER)
     .action(async (paths: string[], options: ScanCommandOptions) => {
       setExitCode(await runScanCommand(paths, options));
     });
 
   program
     .command('rules')
-    .description('list every rule with its severity, CWE ids and docs page')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .description('list every rule with its severity, CWE ids, summary and docs page')
+    .showHelpAfterError('Run `keney-audit rules --help` for usage.')
+    .optionsGroup('Output:')
+    .addOption(new Option('-f, --format <format>', 'list format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', RULES_HELP_FOOTER)
     .action((options: { format: 'text' | 'json' }) => {
       setExitCode(runRulesCommand(options));
     });
@@ -76,29 +117,41 @@ Examples:
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_CLEAN;
+  if (argv.includes('--no-color')) setStderrColorFlag(false);
   const program = buildProgram((code) => {
     exitCode = code;
   });
   try {
+    if (argv.length <= 2) {
+      // No command at all: print the help where errors go and fail as a usage error.
+      program.outputHelp({ error: true });
+      return EXIT_ERROR;
+    }
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-        return EXIT_CLEAN;
-      }
-      return EXIT_ERROR;
-    }
-    if (error instanceof ConfigError) {
-      const where = error.line !== undefined ? `${error.file} at line ${error.line}` : error.file;
-      writeError(`Invalid config in ${where}: ${error.message}.`, 'Run `keney-audit rules` for rule ids, or see docs/configuration.md for every key.');
-      return EXIT_ERROR;
-    }
-    if (error instanceof UsageError) {
-      writeError(error.message);
-      return EXIT_ERROR;
-    }
-    writeError(`Internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    const informational = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+    return informational && error.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
+  }
+  if (error instanceof ConfigError) {
+    const file = path.relative(process.cwd(), error.file) || error.file;
+    const where = error.line !== undefined ? `${file} at line ${error.line}` : file;
+    writeError(
+      `Invalid config in ${where}: ${error.message}.`,
+      'Run `keney-audit rules` for rule ids, or see docs/configuration.md for every key.',
+    );
     return EXIT_ERROR;
   }
+  if (error instanceof UsageError) {
+    writeError(error.message, error.hint);
+    return EXIT_ERROR;
+  }
+  writeError(`Internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return EXIT_ERROR;
 }

@@ -10,8 +10,8 @@ export function runRulesCommand(options: { format: 'text' | 'json' }): number {
   }
   const lines: string[] = [];
   for (const rule of rules) {
-    const cwe = rule.cwe.map((id) => `CWE-${id}`).join(', ');
-    lines.push(`${rule.id}  (${rule.severity}, ${cwe})`);
+    const details = [rule.severity, ...rule.cwe.map((id) => `CWE-${id}`)].join(', ');
+    lines.push(`${rule.id}  (${details})`);
     lines.push(`  ${rule.summary}`);
     lines.push(`  ${rule.docs}`);
     lines.push('');

@@ -10,7 +10,7 @@ import { formatSarif } from '../reporters/sarif.js';
 import { formatText } from '../reporters/text.js';
 import type { Reporter, ReporterOptions } from '../reporters/types.js';
 import { SEVERITIES, type ScanResult, type Severity } from '../types.js';
-import { shouldColor } from './output.js';
+import { shouldColor, writeError, writeWarning } from './output.js';
 import { UsageError } from '../errors.js';
 
 export interface ScanCommandOptions {
@@ -18,8 +18,9 @@ export interface ScanCommandOptions {
   output?: string;
   /** A path, or false for `--no-config`. */
   config?: string | false;
-  rule: string[];
-  disable: string[];
+  /** Undefined when `--rule` is not given. */
+  rule?: string[];
+  disable?: string[];
   failOn: Severity | 'none';
   includeSuppressed?: boolean;
   color?: boolean;
@@ -33,56 +34,111 @@ const REPORTERS: Record<ScanCommandOptions['format'], Reporter> = {
   sarif: formatSarif,
 };
 
-export async function runScanCommand(paths: string[], options: ScanCommandOptions, cwd = process.cwd()): Promise<number> {
+export async function runScanCommand(
+  paths: string[],
+  options: ScanCommandOptions,
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const fixedTime = readSourceDateEpoch(env);
   const config = resolveConfig(paths, options, cwd);
-  const result = await scan({ paths, cwd, config, only: options.rule, disable: options.disable });
+  const result = await scan({ paths, cwd, config, only: options.rule, disable: options.disable, fixedTime });
 
   const toFile = options.output !== undefined;
+  const ranRuleIds = new Set(result.rules.map((rule) => rule.id));
   const reporterOptions: ReporterOptions = {
     cwd,
-    color: options.format === 'text' && !toFile && shouldColor(options.color, process.stdout),
+    color: options.format === 'text' && !toFile && shouldColor(options.color, process.stdout, env),
     quiet: Boolean(options.quiet),
     verbose: Boolean(options.verbose),
     includeSuppressed: Boolean(options.includeSuppressed),
-    configFile: config.file ? path.relative(cwd, config.file) || config.file : undefined,
-    disabledRules: disabledRules(config, options),
+    configFile: config.file,
+    disabledRules: allRules.map((rule) => rule.meta.id).filter((id) => !ranRuleIds.has(id)),
   };
   const report = REPORTERS[options.format](result, reporterOptions);
-  if (toFile) {
-    const target = path.resolve(cwd, options.output!);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, report);
-  } else {
-    process.stdout.write(report);
-  }
+  if (toFile) writeReport(path.resolve(cwd, options.output!), report, options.output!);
+  else process.stdout.write(report);
+
+  const shownInReport = options.format === 'text' && !toFile && !options.quiet;
+  if (!shownInReport) writeNotices(result, cwd, Boolean(options.quiet));
   return exitCodeFor(result, options.failOn);
 }
 
+/**
+ * Reads SOURCE_DATE_EPOCH, the reproducible-builds variable: whole seconds
+ * since 1970-01-01 UTC. An empty value counts as unset. A malformed value
+ * raises a UsageError rather than being ignored, so a typo cannot go unnoticed.
+ */
+export function readSourceDateEpoch(env: NodeJS.ProcessEnv): Date | undefined {
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return undefined;
+  const date = /^\d+$/.test(raw) ? new Date(Number(raw) * 1000) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new UsageError(
+      `SOURCE_DATE_EPOCH is '${raw}', which is not a whole number of seconds since 1970-01-01 UTC.`,
+      'Set it to the output of `date +%s`, or unset it.',
+    );
+  }
+  return date;
+}
+
+function writeReport(target: string, report: string, outputOption: string): void {
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, report);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`Cannot write the report to '${outputOption}' (${code}).`, 'Pass a writable file path to --output.');
+  }
+}
+
+/**
+ * Prints on standard error the notices that the report on standard output
+ * does not show: errors always, warnings unless `quiet`.
+ */
+function writeNotices(result: ScanResult, cwd: string, quiet: boolean): void {
+  for (const notice of result.notifications) {
+    if (notice.level === 'note' || (quiet && notice.level === 'warning')) continue;
+    const file = notice.file ? path.relative(cwd, path.join(result.root, notice.file)).split(path.sep).join('/') : undefined;
+    const where = file ? `${file}${notice.line ? `:${notice.line}:${notice.column ?? 1}` : ''}: ` : '';
+    if (notice.level === 'error') writeError(`${where}${notice.message}`);
+    else writeWarning(`${where}${notice.message}`);
+  }
+}
+
+/**
+ * Loads the config of a scan: none with `--no-config`, the file `--config` names
+ * (its globs relative to the working directory), or the first
+ * `.keneyaudit.yml` found from the common folder of the scanned paths up to
+ * the git top level.
+ */
 function resolveConfig(paths: string[], options: ScanCommandOptions, cwd: string): ResolvedConfig {
   const ruleIds = allRules.map((rule) => rule.meta.id);
   if (options.config === false) return createDefaultConfig();
   if (typeof options.config === 'string') {
     const file = path.resolve(cwd, options.config);
-    if (!fs.existsSync(file)) throw new UsageError(`Config file '${options.config}' not found.`);
-    return loadConfig(file, ruleIds);
+    if (!fs.existsSync(file)) {
+      throw new UsageError(`Config file '${options.config}' not found.`, 'Pass an existing file to --config, or use --no-config.');
+    }
+    const config = loadConfig(fs.realpathSync(file), ruleIds);
+    config.globBase = cwd;
+    return config;
   }
   const start = commonFolder(cwd, paths);
   const found = findConfigFile(start, getGitTopLevel(start));
-  return found ? loadConfig(found, ruleIds) : createDefaultConfig();
+  return found ? loadConfig(fs.realpathSync(found), ruleIds) : createDefaultConfig();
 }
 
-function disabledRules(config: ResolvedConfig, options: ScanCommandOptions): string[] {
-  const disabled = new Set(options.disable);
-  for (const [id, setting] of Object.entries(config.rules)) if (!setting.enabled) disabled.add(id);
-  return [...disabled].sort();
-}
-
-/** 2 when a rule failed, 1 when an unsuppressed finding is at or above the threshold, else 0. */
-export function exitCodeFor(result: ScanResult, failOn: Severity | 'none'): number {
-  if (result.notifications.some((notification) => notification.kind === 'rule-failed')) return 2;
+/**
+ * Returns the exit code of a scan: 2 when a rule or the analysis of a file failed
+ * (a notification of level `error`), else 1 when an unsuppressed finding is
+ * at or above `failOn`, else 0.
+ */
+export function exitCodeFor(outcome: Pick<ScanResult, 'findings' | 'notifications'>, failOn: Severity | 'none'): number {
+  if (outcome.notifications.some((notification) => notification.level === 'error')) return 2;
   if (failOn === 'none') return 0;
   const threshold = SEVERITIES.indexOf(failOn);
-  const failing = result.findings.some(
+  const failing = outcome.findings.some(
     (finding) => !finding.suppression && SEVERITIES.indexOf(finding.severity) <= threshold,
   );
   return failing ? 1 : 0;

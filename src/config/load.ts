@@ -8,7 +8,8 @@ import type { SanitizerKind } from '../analysis/sanitizers.js';
 
 export const CONFIG_FILE_NAMES = ['.keneyaudit.yml', '.keneyaudit.yaml'];
 
-const TOP_LEVEL_KEYS = [
+/** Every top-level key a config file may contain, in the order docs/configuration.md describes them. */
+export const CONFIG_KEYS = [
   'rules',
   'include',
   'exclude',
@@ -92,10 +93,11 @@ export function parseConfig(text: string, file: string, knownRuleIds: readonly s
 
   const config = createDefaultConfig();
   config.file = file;
+  config.globBase = path.dirname(path.resolve(file));
   const contents = document.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) return config;
   if (!isMap(contents)) {
-    throw new ConfigError(`the top level must be a mapping of keys such as ${TOP_LEVEL_KEYS.join(', ')}`, file, lineOf(contents));
+    throw new ConfigError(`the top level must be a mapping of keys such as ${CONFIG_KEYS.join(', ')}`, file, lineOf(contents));
   }
 
   const fail = (node: YamlNode | Pair | null | undefined, message: string): never => {
@@ -113,17 +115,10 @@ export function parseConfig(text: string, file: string, knownRuleIds: readonly s
       case 'include':
       case 'exclude':
       case 'sensitiveFields':
-      case 'authRoutes':
         config[key] = readStringList(value, key, fail);
-        if (key === 'authRoutes') {
-          for (const pattern of config.authRoutes) {
-            try {
-              new RegExp(pattern, 'i');
-            } catch {
-              fail(value, `authRoutes entry '${pattern}' is not a valid regular expression`);
-            }
-          }
-        }
+        break;
+      case 'authRoutes':
+        config.authRoutes = readRegexList(value, key, 'i', fail);
         break;
       case 'maxFileSize':
         config.maxFileSize = readSize(value, fail);
@@ -141,7 +136,7 @@ export function parseConfig(text: string, file: string, knownRuleIds: readonly s
         config.testSecrets = readTestSecrets(value, fail);
         break;
       default:
-        fail(pair, `unknown key '${key}'. Valid keys: ${TOP_LEVEL_KEYS.join(', ')}`);
+        fail(pair, `unknown key '${key}'. Valid keys: ${CONFIG_KEYS.join(', ')}`);
     }
   }
   return config;
@@ -207,6 +202,20 @@ function readStringList(node: YamlNode | null, key: string, fail: Fail): string[
     }
     return item.value;
   });
+}
+
+/** Reads a list of regular expressions and reports an invalid one at its own line. */
+function readRegexList(node: YamlNode | null, key: string, flags: string, fail: Fail): string[] {
+  const patterns = readStringList(node, key, fail);
+  patterns.forEach((pattern, index) => {
+    try {
+      new RegExp(pattern, flags);
+    } catch (error) {
+      const item = isSeq(node) ? (node.items[index] as YamlNode) : node;
+      fail(item, `'${key}' entry '${pattern}' is not a valid regular expression (${(error as Error).message})`);
+    }
+  });
+  return patterns;
 }
 
 function readPositiveInteger(node: YamlNode | null, key: string, fail: Fail): number {
@@ -290,14 +299,9 @@ function readTestSecrets(node: YamlNode | null, fail: Fail): ResolvedConfig['tes
   for (const pair of node.items) {
     const key = scalarKey(pair);
     if (key !== 'paths' && key !== 'patterns') fail(pair, `unknown key '${key}' under 'testSecrets'. Valid keys: paths, patterns`);
-    result[key as 'paths' | 'patterns'] = readStringList(pair.value as YamlNode | null, `testSecrets.${key}`, fail);
-  }
-  for (const pattern of result.patterns) {
-    try {
-      new RegExp(pattern);
-    } catch {
-      fail(node, `testSecrets pattern '${pattern}' is not a valid regular expression`);
-    }
+    const list = pair.value as YamlNode | null;
+    if (key === 'patterns') result.patterns = readRegexList(list, 'testSecrets.patterns', '', fail);
+    else result.paths = readStringList(list, 'testSecrets.paths', fail);
   }
   return result;
 }

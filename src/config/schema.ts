@@ -17,6 +17,11 @@ export interface RuleSetting {
 export interface ResolvedConfig {
   /** Absolute path of the config file in use, if any. */
   file?: string;
+  /**
+   * Absolute folder that `include` and `exclude` globs are relative to: the
+   * config file's folder, or the working directory when `--config` names the file.
+   */
+  globBase?: string;
   rules: Record<string, RuleSetting>;
   include: string[];
   exclude: string[];

@@ -77,7 +77,9 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
       level: 'warning',
       kind: 'parse-error',
       file,
-      message: `${file}:${position.line + 1}:${position.character + 1}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')} (${syntaxErrors.length} syntax error${syntaxErrors.length === 1 ? '' : 's'}); scanned the recovered tree.`,
+      line: position.line + 1,
+      column: position.character + 1,
+      message: `Syntax error: ${ts.flattenDiagnosticMessageText(first.messageText, ' ').replace(/\.?$/, '.')} The file has ${syntaxErrors.length} syntax error${syntaxErrors.length === 1 ? '' : 's'}, so its findings come from the recovered tree and may be incomplete.`,
     });
   }
 
@@ -98,7 +100,7 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
       kind: 'rule-failed',
       ruleId: rule.meta.id,
       file,
-      message: `Rule ${rule.meta.id} failed on ${file}: ${reason.split('\n').slice(0, 4).join(' | ')}`,
+      message: `Rule ${rule.meta.id} failed: ${reason.split('\n').slice(0, 4).join(' | ')}`,
     });
   };
 
@@ -136,7 +138,10 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
         continue;
       }
       const kind = (ts.SyntaxKind as unknown as Record<string, number>)[name];
-      if (kind === undefined) throw new Error(`Rule ${rule.meta.id} visits unknown node kind ${name}.`);
+      if (kind === undefined) {
+        fail(rule, new Error(`Rule ${rule.meta.id} visits the unknown node kind ${name}.`));
+        continue;
+      }
       (handlers[kind] ??= []).push((node) => {
         if (failed.has(rule)) return;
         try {
@@ -213,7 +218,7 @@ function runEnvRules(
         kind: 'rule-failed',
         ruleId: rule.meta.id,
         file,
-        message: `Rule ${rule.meta.id} failed on ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        message: `Rule ${rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}`,
       });
     }
   }

@@ -15,7 +15,13 @@ export interface ImportRef {
  */
 export type DeferredCheck =
   | { kind: 'constant'; ref: ImportRef; assume: boolean }
-  | { kind: 'sanitizer'; ref: ImportRef; safe: SanitizerKind[]; assume: boolean };
+  | { kind: 'sanitizer'; ref: ImportRef; safe: SanitizerKind[]; assume: boolean }
+  /**
+   * The binding is set. `{ specifier: './config', path: ['jwtOptions', 'expiresIn'] }`
+   * passes unless that module's `jwtOptions` is known to lack `expiresIn` or to
+   * set it to `undefined`. A value that cannot be evaluated counts as set.
+   */
+  | { kind: 'defined'; ref: ImportRef; assume: boolean };
 
 /** What a function returns, in terms useful to callers in other modules. */
 export interface ReturnSummary {
@@ -48,6 +54,8 @@ export interface FileFinding extends Finding {
 
 export interface SuppressionComment {
   line: number;
+  /** 1-based column where the comment starts. */
+  column?: number;
   /** The line it applies to. */
   targetLine: number;
   ruleIds: string[];

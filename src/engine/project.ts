@@ -120,6 +120,12 @@ export class ProjectIndex {
       for (const step of found.rest) value = memberOf(value, step);
       return isConstant(value);
     }
+    if (check.kind === 'defined') {
+      if (!found) return check.assume;
+      let value = this.resolveValue(found.file, found.export.value);
+      for (const step of found.rest) value = memberOf(value, step);
+      return isDefined(value);
+    }
     if (this.isDeclaredSanitizer(fromFile, check.ref.specifier, check.ref.path, check.safe)) return true;
     if (!found) return check.assume;
     let target: ExportSummary | undefined = found.export;
@@ -138,6 +144,13 @@ export class ProjectIndex {
       return target !== undefined && this.resolver.resolve('.keneyaudit.yml', declared.module) === target;
     });
   }
+}
+
+/** False when a value is known to be `undefined`, in every branch of a choice. */
+function isDefined(value: Value): boolean {
+  if (value.kind === 'undefined') return false;
+  if (value.kind === 'choice') return value.options.some(isDefined);
+  return true;
 }
 
 export interface ProjectStepOutput {
@@ -184,6 +197,7 @@ export function runProjectStep(
           .filter((result) => (result.facts[rule.meta.id]?.length ?? 0) > 0)
           .map((result) => ({ file: result.file, facts: result.facts[rule.meta.id] as Fact[] })),
       summary: (file) => index.summary(file),
+      resolveValue: (file, value) => index.resolveValue(file, value),
       report: (finding) => reported.push(finding),
     };
     try {

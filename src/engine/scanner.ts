@@ -24,52 +24,74 @@ export interface ScanOptions {
   only?: string[];
   /** Do not run these rules. */
   disable?: string[];
+  /**
+   * Time to report as the start and end of the scan in place of the clock, so
+   * that repeated scans give identical reports. The CLI reads it from SOURCE_DATE_EPOCH.
+   */
+  fixedTime?: Date;
 }
 
-/** Picks the rules a scan runs: enabled in the config, narrowed by `only` and `disable`. */
+/**
+ * Picks the rules a scan runs. `only` runs the rules it names even when the
+ * config turns them off, `disable` removes rules from either set, and an
+ * unknown id or an empty selection raises a UsageError.
+ */
 export function selectRules(config: ResolvedConfig, only: string[] = [], disable: string[] = []): Rule[] {
   const known = new Set(allRules.map((rule) => rule.meta.id));
   for (const id of [...only, ...disable]) {
     if (!known.has(id)) {
-      throw new UsageError(`Unknown rule id '${id}'. Run \`keney-audit rules\` to list the rule ids.`);
+      throw new UsageError(`Unknown rule id '${id}'.`, 'Run `keney-audit rules` to list the rule ids.');
     }
   }
-  return allRules.filter((rule) => {
+  const selected = allRules.filter((rule) => {
     const id = rule.meta.id;
-    if (only.length > 0) return only.includes(id);
     if (disable.includes(id)) return false;
+    if (only.length > 0) return only.includes(id);
     return config.rules[id]?.enabled ?? true;
   });
+  if (selected.length === 0) {
+    throw new UsageError('No rule left to run: --rule, --disable and the config file turn off every rule.');
+  }
+  return selected;
 }
 
-/** Scans the given paths and returns every finding, suppressed ones included and marked. */
+/**
+ * Scans the given paths and returns every finding, suppressed ones included
+ * and marked. Raises a UsageError when a path matches no file to scan, or
+ * when every file found is skipped.
+ */
 export async function scan(options: ScanOptions): Promise<ScanResult> {
-  const started = new Date();
+  const started = options.fixedTime ?? new Date();
   const startedAt = performance.now();
   const cwd = path.resolve(options.cwd);
   const { root, gitRoot } = findScanRoot(cwd, options.paths);
   const config = options.config;
   const rules = selectRules(config, options.only, options.disable);
 
+  const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovered = await discoverFiles({
-    paths: options.paths.length > 0 ? options.paths : ['.'],
+    paths,
     cwd,
     include: config.include,
     exclude: config.exclude,
+    globBase: config.globBase,
     gitRoot,
   });
-  if (discovered.unmatched.length > 0 && discovered.files.length === 0) {
+  if (discovered.unmatched.length > 0) {
+    const list = discovered.unmatched.map((unmatchedPath) => `'${unmatchedPath}'`).join(', ');
     throw new UsageError(
-      `No files to scan: ${discovered.unmatched.map((p) => `'${p}'`).join(', ')} matched no TypeScript or JavaScript file.`,
+      `No files to scan: ${list} matched no TypeScript, JavaScript or tracked .env file.`,
+      'Check the path, .gitignore, and the include and exclude keys of the config file.',
     );
+  }
+  if (discovered.files.length === 0) {
+    const list = discovered.skipped.map((item) => `${path.relative(cwd, item.file) || item.file} (${item.reason})`).join(', ');
+    throw new UsageError(`No files to scan: every path given was skipped: ${list}.`);
   }
 
   const notifications: Notification[] = [];
   const skipped: Array<{ file: string; reason: string }> = [];
   for (const item of discovered.skipped) skipped.push({ file: toRelative(root, item.file), reason: item.reason });
-  for (const given of discovered.unmatched) {
-    notifications.push({ level: 'warning', kind: 'path-unmatched', message: `Path '${given}' matched no file to scan.` });
-  }
 
   const analyzeOptions: AnalyzeOptions = {
     rules,
@@ -85,7 +107,23 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const text = readSource(absolute, file, config.maxFileSize, skipped);
     if (text === undefined) continue;
     texts.set(file, text);
-    results.push(analyzeFile(file, text, analyzeOptions));
+    try {
+      results.push(analyzeFile(file, text, analyzeOptions));
+    } catch (error) {
+      // analyzeFile catches rule errors itself, so this is a fault of the parser or the semantic layer.
+      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      notifications.push({
+        level: 'error',
+        kind: 'analysis-failed',
+        file,
+        message: `Analysis failed, so the file was not scanned: ${reason.split('\n').slice(0, 4).join(' | ')}`,
+      });
+    }
+  }
+
+  if (texts.size === 0) {
+    const list = skipped.map((item) => `${path.relative(cwd, path.join(root, item.file)) || item.file} (${item.reason})`).join(', ');
+    throw new UsageError(`No files to scan: every file found was skipped: ${list}.`);
   }
 
   const resolver = new ModuleResolver(new Set(results.map((result) => result.file)));
@@ -96,10 +134,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const result of results) notifications.push(...result.notifications);
   notifications.push(...projectOutput.notifications);
   for (const item of skipped) {
-    notifications.push({ level: 'warning', kind: 'file-skipped', file: item.file, message: `Skipped ${item.file}: ${item.reason}.` });
+    notifications.push({ level: 'warning', kind: 'file-skipped', file: item.file, message: `File skipped: ${item.reason}.` });
   }
 
-  const findings = applySuppressions(projectOutput.findings, results, notifications);
+  const ranRuleIds = new Set(rules.map((rule) => rule.meta.id));
+  const findings = applySuppressions(projectOutput.findings, results, notifications, ranRuleIds);
   sortFindings(findings);
 
   const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
@@ -109,7 +148,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     else bySeverity[finding.severity]++;
   }
 
-  const ended = new Date();
+  const ended = options.fixedTime ?? new Date();
   return {
     root,
     toolVersion: TOOL_VERSION,
@@ -165,7 +204,8 @@ function readSource(absolute: string, file: string, maxFileSize: number, skipped
   try {
     const stat = fs.statSync(absolute);
     if (stat.size > maxFileSize) {
-      skipped.push({ file, reason: `larger than the ${formatBytes(maxFileSize)} limit (${formatBytes(stat.size)}); raise maxFileSize in .keneyaudit.yml to scan it` });
+      const reason = `${formatBytes(stat.size)}, above the maxFileSize limit of ${formatBytes(maxFileSize)} (raise maxFileSize in .keneyaudit.yml to scan it)`;
+      skipped.push({ file, reason });
       return undefined;
     }
     const text = fs.readFileSync(absolute, 'utf8');
@@ -175,7 +215,8 @@ function readSource(absolute: string, file: string, maxFileSize: number, skipped
     }
     return text;
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? `cannot be read (${String((error as NodeJS.ErrnoException).code)})` : 'cannot be read';
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code ? `unreadable (${code})` : 'unreadable';
     skipped.push({ file, reason });
     return undefined;
   }
@@ -194,13 +235,20 @@ function formatBytes(bytes: number): string {
 }
 
 /**
- * Marks findings that a valid suppression comment names, and reports comments
- * that are invalid or suppress nothing.
+ * Marks the findings that a valid suppression comment names on their start
+ * line, and reports comments that are invalid or match no finding. A rule id
+ * counts as unused only when its rule ran, so `--rule` does not turn the
+ * suppressions of other rules into noise.
  */
-export function applySuppressions(findings: Finding[], results: readonly FileResult[], notifications: Notification[]): Finding[] {
+export function applySuppressions(
+  findings: Finding[],
+  results: readonly FileResult[],
+  notifications: Notification[],
+  ranRuleIds: ReadonlySet<string>,
+): Finding[] {
   const byFile = new Map<string, SuppressionComment[]>();
   for (const result of results) if (result.suppressions.length > 0) byFile.set(result.file, result.suppressions);
-  const used = new Set<SuppressionComment>();
+  const usedIds = new Map<SuppressionComment, Set<string>>();
 
   for (const finding of findings) {
     const comments = byFile.get(finding.location.file);
@@ -210,27 +258,31 @@ export function applySuppressions(findings: Finding[], results: readonly FileRes
         !candidate.problem && candidate.targetLine === finding.location.startLine && candidate.ruleIds.includes(finding.ruleId),
     );
     if (!comment) continue;
-    used.add(comment);
+    if (!usedIds.has(comment)) usedIds.set(comment, new Set());
+    usedIds.get(comment)!.add(finding.ruleId);
     finding.suppression = { kind: 'inSource', justification: comment.justification };
   }
 
   for (const [file, comments] of byFile) {
     for (const comment of comments) {
+      const where = { file, line: comment.line, column: comment.column };
       if (comment.problem) {
         notifications.push({
           level: 'warning',
           kind: 'invalid-suppression',
-          file,
-          message: `${file}:${comment.line}: suppression comment ${comment.problem}; it suppresses nothing.`,
+          ...where,
+          message: `Suppression comment ${comment.problem}, so it suppresses nothing. Write it as \`keney-audit-ignore-next-line <rule-id> -- <reason>\`.`,
         });
-      } else if (!used.has(comment)) {
-        notifications.push({
-          level: 'note',
-          kind: 'unused-suppression',
-          file,
-          message: `${file}:${comment.line}: suppression of ${comment.ruleIds.join(', ')} matches no finding; remove it.`,
-        });
+        continue;
       }
+      const unused = comment.ruleIds.filter((id) => ranRuleIds.has(id) && !usedIds.get(comment)?.has(id));
+      if (unused.length === 0) continue;
+      notifications.push({
+        level: 'note',
+        kind: 'unused-suppression',
+        ...where,
+        message: `Suppression of ${unused.join(', ')} matches no finding on line ${comment.targetLine}. Remove it, or move it to the line of the finding.`,
+      });
     }
   }
   return findings;
@@ -249,7 +301,12 @@ export function sortFindings(findings: Finding[]): void {
 
 function sortNotifications(notifications: Notification[]): Notification[] {
   return notifications.sort(
-    (a, b) => compareText(a.file ?? '', b.file ?? '') || compareText(a.kind, b.kind) || compareText(a.message, b.message),
+    (a, b) =>
+      compareText(a.file ?? '', b.file ?? '') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      compareText(a.kind, b.kind) ||
+      compareText(a.message, b.message),
   );
 }
 

@@ -9,8 +9,10 @@ const COMMENT = /(?:\/\/|\/\*|#)\s*keney-audit-ignore-(next-line|line)\b(.*)$/;
  *     // keney-audit-ignore-next-line sql-injection -- the table name is an enum
  *     query(text); // keney-audit-ignore-line sql-injection -- reviewed
  *
- * Several rule ids may be separated by commas. A comment without a rule id or
- * without a reason after `--` suppresses nothing and carries a `problem`.
+ * Several rule ids may be separated by commas. A comment without a rule id,
+ * without a reason after `--`, or naming an unknown rule suppresses nothing
+ * and carries a `problem`. The text is searched line by line, so a marker
+ * inside a string literal counts too.
  */
 export function parseSuppressions(text: string, knownRuleIds: ReadonlySet<string>): SuppressionComment[] {
   if (!text.includes(MARKER)) return [];
@@ -31,16 +33,17 @@ export function parseSuppressions(text: string, knownRuleIds: ReadonlySet<string
       .map((id) => id.trim())
       .filter(Boolean);
 
+    const column = match.index + 1;
     let problem: string | undefined;
     if (ruleIds.length === 0) {
-      problem = 'names no rule id; write `keney-audit-ignore-next-line <rule-id> -- <reason>`';
+      problem = 'names no rule id';
     } else if (!justification) {
-      problem = 'gives no reason; add one after ` -- `';
+      problem = `gives no reason after ' -- '`;
     } else {
       const unknown = ruleIds.filter((id) => !knownRuleIds.has(id));
-      if (unknown.length > 0) problem = `names an unknown rule: ${unknown.join(', ')}`;
+      if (unknown.length > 0) problem = `names the unknown rule id ${unknown.map((id) => `'${id}'`).join(', ')}`;
     }
-    comments.push({ line, targetLine, ruleIds, justification, ...(problem ? { problem } : {}) });
+    comments.push({ line, column, targetLine, ruleIds, justification, ...(problem ? { problem } : {}) });
   });
   return comments;
 }

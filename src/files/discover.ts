@@ -1,29 +1,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { globby } from 'globby';
+import { convertPathToPattern, globby } from 'globby';
 import { listTrackedFiles } from './git.js';
 
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
 
-/** Folders and files no scan reads unless a path names them: dependencies, build output and generated code. */
-export const DEFAULT_EXCLUDES = [
-  '**/node_modules/**',
-  '**/dist/**',
-  '**/build/**',
-  '**/coverage/**',
-  '**/.next/**',
-  '**/.nuxt/**',
-  '**/.output/**',
-  '**/.svelte-kit/**',
-  '**/.turbo/**',
-  '**/.cache/**',
-  '**/out/**',
-  '**/vendor/**',
-  '**/vendors/**',
-  '**/third_party/**',
-  '**/third-party/**',
-  '**/bower_components/**',
-  '**/.git/**',
+/** Folders no scan enters unless a scanned path lies inside them: dependencies, build output, vendored code. */
+export const EXCLUDED_FOLDERS = [
+  'node_modules',
+  'dist',
+  'build',
+  'coverage',
+  '.next',
+  '.nuxt',
+  '.output',
+  '.svelte-kit',
+  '.turbo',
+  '.cache',
+  'out',
+  'vendor',
+  'vendors',
+  'third_party',
+  'third-party',
+  'bower_components',
+  '.git',
+];
+
+/** Generated files: minified and bundled code, and type declarations. */
+export const EXCLUDED_FILES = [
   '**/*.min.js',
   '**/*.min.mjs',
   '**/*.min.cjs',
@@ -34,14 +38,19 @@ export const DEFAULT_EXCLUDES = [
   '**/*.d.cts',
 ];
 
+export const DEFAULT_EXCLUDES = [...EXCLUDED_FOLDERS.map((folder) => `**/${folder}/**`), ...EXCLUDED_FILES];
+
 export interface DiscoverOptions {
   /** Paths given on the command line, relative to cwd or absolute. */
   paths: string[];
   cwd: string;
-  /** Extra globs, relative to each scanned folder, that files must match. */
+  /** Globs that files must match, relative to `globBase`; empty for every source file. */
   include: string[];
+  /** Globs of files to leave out, relative to `globBase`. */
   exclude: string[];
-  /** The git top level, if cwd is inside a work tree; tracked `.env` files are read from it. */
+  /** Absolute folder that `include` and `exclude` are relative to; cwd when not given. */
+  globBase?: string;
+  /** The git top level, if the scan is inside a work tree; tracked `.env` files are listed with git. */
   gitRoot?: string;
 }
 
@@ -56,15 +65,17 @@ export interface DiscoveredFiles {
 
 /**
  * Lists the files a scan reads. Folders are walked with globby, which honours
- * .gitignore; symbolic links are not followed. `.env` files that git tracks are
- * added even when .gitignore lists them, because a tracked file is in the
- * repository's history whatever .gitignore says.
+ * .gitignore files, including those of parent folders up to the git top
+ * level. Symbolic links are neither followed nor scanned. `.env` files that
+ * git tracks are added even when .gitignore lists them, because a tracked
+ * file is in the repository's history whatever .gitignore lists. A file named
+ * on the command line is scanned even when a glob or .gitignore excludes it.
  */
 export async function discoverFiles(options: DiscoverOptions): Promise<DiscoveredFiles> {
   const found = new Set<string>();
   const unmatched: string[] = [];
   const skipped: Array<{ file: string; reason: string }> = [];
-  const patterns = options.include.length > 0 ? options.include : [`**/*.{${SOURCE_EXTENSIONS.join(',')}}`];
+  const globBase = path.resolve(options.cwd, options.globBase ?? options.cwd);
 
   for (const given of options.paths) {
     const absolute = path.resolve(options.cwd, given);
@@ -88,24 +99,65 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
       unmatched.push(given);
       continue;
     }
-    const before = found.size;
-    const entries = await globby(patterns, {
-      cwd: absolute,
-      absolute: true,
-      gitignore: true,
-      dot: true,
-      followSymbolicLinks: false,
-      onlyFiles: true,
-      ignore: [...DEFAULT_EXCLUDES, ...options.exclude],
-    });
-    for (const entry of entries) {
-      if (isInside(absolute, entry) && isScannable(entry) && !isSymbolicLink(entry)) found.add(path.normalize(entry));
-    }
-    for (const envFile of listTrackedEnvFiles(absolute, options.gitRoot)) found.add(envFile);
-    if (found.size === before) unmatched.push(given);
+    const files = await listFolder(absolute, globBase, options);
+    for (const file of files) found.add(file);
+    if (files.length === 0) unmatched.push(given);
   }
 
   return { files: [...found].sort(), unmatched, skipped };
+}
+
+/**
+ * Lists the files of one scanned folder. Globby walks from the glob base with
+ * a pattern rooted at the folder, so config globs keep their meaning whichever
+ * folder is scanned. A folder outside the glob base is walked on its own, and
+ * the config globs do not apply to it.
+ */
+async function listFolder(folder: string, globBase: string, options: DiscoverOptions): Promise<string[]> {
+  const inBase = isWithin(globBase, folder);
+  const base = inBase ? globBase : folder;
+  const relative = toPosix(path.relative(base, folder));
+  const prefix = relative === '' ? '' : `${convertPathToPattern(relative)}/`;
+  const ignore = [...defaultIgnores(relative, prefix), ...(inBase ? options.exclude : [])];
+  const walk = { cwd: base, absolute: true, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore };
+
+  const sources = await globby([`${prefix}**/*.{${SOURCE_EXTENSIONS.join(',')}}`], { ...walk, gitignore: true });
+  const envFiles = await listTrackedEnvFiles(folder, base, walk, options.gitRoot);
+  let candidates = [...sources, ...envFiles];
+  if (inBase && options.include.length > 0) {
+    // The include walk skips .gitignore so that tracked .env files can match; the source walk applied it already.
+    const allowed = new Set(await globby(options.include, { ...walk, gitignore: false }));
+    candidates = candidates.filter((file) => allowed.has(file));
+  }
+  return candidates
+    .map((file) => path.normalize(file))
+    .filter((file) => isWithin(folder, file) && file !== folder && isScannable(file) && !isSymbolicLink(file));
+}
+
+/**
+ * Returns the default excludes for a walk of the folder at `relative`. When a
+ * scanned folder lies inside an excluded folder (`scan dist`), they apply only
+ * below it.
+ */
+function defaultIgnores(relative: string, prefix: string): string[] {
+  const insideExcluded = relative.split('/').some((segment) => EXCLUDED_FOLDERS.includes(segment));
+  return insideExcluded ? DEFAULT_EXCLUDES.map((glob) => prefix + glob) : DEFAULT_EXCLUDES;
+}
+
+/** `.env` files git tracks under `folder`, minus those the excludes name, as absolute paths. */
+async function listTrackedEnvFiles(
+  folder: string,
+  base: string,
+  walk: { cwd: string; ignore: string[] },
+  gitRoot: string | undefined,
+): Promise<string[]> {
+  if (!gitRoot) return [];
+  const tracked = listTrackedFiles(folder, ['.env', '.env.*', '**/.env', '**/.env.*'])
+    .map((file) => path.resolve(folder, file))
+    .filter((file) => isScannable(file));
+  if (tracked.length === 0) return [];
+  const patterns = tracked.map((file) => convertPathToPattern(toPosix(path.relative(base, file))));
+  return globby(patterns, { ...walk, absolute: true, dot: true, gitignore: false, followSymbolicLinks: false });
 }
 
 function isScannable(file: string): boolean {
@@ -124,14 +176,11 @@ function isSymbolicLink(file: string): boolean {
   }
 }
 
-function isInside(folder: string, file: string): boolean {
+function isWithin(folder: string, file: string): boolean {
   const relative = path.relative(folder, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
-function listTrackedEnvFiles(folder: string, gitRoot: string | undefined): string[] {
-  if (!gitRoot) return [];
-  return listTrackedFiles(folder, ['.env', '.env.*', '**/.env', '**/.env.*'])
-    .map((file) => path.resolve(folder, file))
-    .filter((file) => isScannable(file) && !file.split(path.sep).includes('node_modules'));
+function toPosix(file: string): string {
+  return file.split(path.sep).join('/');
 }

@@ -28,10 +28,13 @@ export const SECURITY_SEVERITY: Record<Severity, string> = {
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * SARIF 2.1.0 for GitHub code scanning: one run, rules with CWE tags and
- * security severity, results with paths relative to %SRCROOT%, and our own
- * partial fingerprints. Suppressed findings are left out unless asked for,
- * because GitHub shows results that carry suppressions as open alerts.
+ * SARIF 2.1.0 for GitHub code scanning, described in docs/sarif.md: one run,
+ * rules with CWE tags and security severity, results with paths relative to
+ * %SRCROOT%, and our own partial fingerprints. Suppressed findings are left
+ * out unless `includeSuppressed` is set. With it, every result carries a
+ * `suppressions` array, empty for the findings that are not suppressed.
+ * The output depends only on the scan result, so two scans with the same
+ * start and end times give identical bytes.
  */
 export function formatSarif(result: ScanResult, options: ReporterOptions): string {
   const rules = [...result.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -54,7 +57,7 @@ export function formatSarif(result: ScanResult, options: ReporterOptions): strin
     },
     invocations: [
       {
-        executionSuccessful: !result.notifications.some((n) => n.kind === 'rule-failed'),
+        executionSuccessful: !result.notifications.some((n) => n.level === 'error'),
         startTimeUtc: result.startTime,
         endTimeUtc: result.endTime,
         toolExecutionNotifications: result.notifications.map(toNotification),
@@ -187,14 +190,20 @@ export function encodeUri(file: string): string {
     .join('/');
 }
 
+/** Converts a notification to SARIF. Its text starts with the location too, for viewers that do not show notification locations. */
 function toNotification(notification: Notification): Sarif.Notification {
+  const where = notification.file
+    ? `${notification.file}${notification.line ? `:${notification.line}:${notification.column ?? 1}` : ''}: `
+    : '';
   const sarif: Sarif.Notification = {
     level: notification.level,
-    message: { text: notification.message },
+    message: { text: `${where}${notification.message}` },
     descriptor: { id: notification.kind },
   };
   if (notification.file) {
-    sarif.locations = [{ physicalLocation: { artifactLocation: toArtifactLocation(notification.file) } }];
+    const physicalLocation: Sarif.PhysicalLocation = { artifactLocation: toArtifactLocation(notification.file) };
+    if (notification.line) physicalLocation.region = { startLine: notification.line, startColumn: notification.column ?? 1 };
+    sarif.locations = [{ physicalLocation }];
   }
   if (notification.ruleId) sarif.associatedRule = { id: notification.ruleId };
   return sarif;

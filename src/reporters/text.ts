@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Finding, ScanResult, Severity } from '../types.js';
+import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import type { ReporterOptions } from './types.js';
 
@@ -11,9 +11,17 @@ const SEVERITY_COLORS: Record<Severity, (chalk: ChalkInstance) => ChalkInstance>
   low: (chalk) => chalk.blue,
 };
 
+const NOTICE_LABELS: Record<Notification['level'], (chalk: ChalkInstance) => string> = {
+  error: (chalk) => chalk.red('error  '),
+  warning: (chalk) => chalk.yellow('warning'),
+  note: (chalk) => chalk.dim('note   '),
+};
+
 /**
  * Human-readable output: findings grouped by file as `line:col  severity
- * message  rule-id`, then notices and a summary line.
+ * message  rule-id`, then notices (skipped files, syntax errors, rule
+ * failures, suppression problems) and a summary line. Paths are relative to
+ * the working directory. `quiet` keeps the findings only.
  */
 export function formatText(result: ScanResult, options: ReporterOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
@@ -24,7 +32,8 @@ export function formatText(result: ScanResult, options: ReporterOptions): string
   };
 
   if (options.verbose && !options.quiet) {
-    lines.push(chalk.dim(`Config: ${options.configFile ?? 'none found, using defaults'}`));
+    const configFile = options.configFile ? display(path.relative(result.root, options.configFile)) : undefined;
+    lines.push(chalk.dim(`Config: ${configFile ?? 'none found, using defaults'}`));
     if (options.disabledRules.length > 0) lines.push(chalk.dim(`Disabled rules: ${options.disabledRules.join(', ')}`));
     for (const item of result.skipped) lines.push(chalk.dim(`Skipped ${display(item.file)}: ${item.reason}`));
     lines.push('');
@@ -53,8 +62,9 @@ export function formatText(result: ScanResult, options: ReporterOptions): string
 
   const notices = result.notifications.filter((n) => n.kind !== 'file-skipped' || !options.verbose);
   for (const notice of notices) {
-    const label = notice.level === 'error' ? chalk.red('error') : notice.level === 'warning' ? chalk.yellow('warning') : chalk.dim('note');
-    lines.push(`${label}  ${notice.message}`);
+    const label = NOTICE_LABELS[notice.level](chalk);
+    const where = notice.file ? `${display(notice.file)}${notice.line ? `:${notice.line}:${notice.column ?? 1}` : ''}  ` : '';
+    lines.push(`${label}  ${where}${notice.message}`);
   }
   if (notices.length > 0) lines.push('');
 
@@ -62,17 +72,25 @@ export function formatText(result: ScanResult, options: ReporterOptions): string
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * `2 problems (1 critical, 1 high, 0 medium, 0 low), 1 suppressed. Scanned 4
+ * files, 120 lines in 0.05 s. 1 file skipped. 1 file with syntax errors.`
+ */
 function formatSummary(result: ScanResult, chalk: ChalkInstance): string {
   const { summary } = result;
   const total = SEVERITIES.reduce((sum, severity) => sum + summary.bySeverity[severity], 0);
   const counts = SEVERITIES.map((severity) => `${summary.bySeverity[severity]} ${severity}`).join(', ');
-  const extras: string[] = [];
-  if (summary.suppressed > 0) extras.push(`${summary.suppressed} suppressed`);
-  if (summary.baselined > 0) extras.push(`${summary.baselined} in baseline`);
+  const problems = total === 0 ? chalk.green(`No problems (${counts})`) : chalk.bold(`${plural(total, 'problem')} (${counts})`);
   const seconds = (summary.durationMs / 1000).toFixed(2);
-  const scanned = `${plural(summary.files, 'file')}, ${plural(summary.lines, 'line')} in ${seconds} s`;
-  const head = total === 0 ? chalk.green('No problems found') : chalk.bold(`${plural(total, 'problem')} (${counts})`);
-  return `${head}${extras.length > 0 ? `, ${extras.join(', ')}` : ''}. Scanned ${scanned}.`;
+  const parts = [
+    `${problems}, ${summary.suppressed} suppressed.`,
+    `Scanned ${plural(summary.files, 'file')}, ${plural(summary.lines, 'line')} in ${seconds} s.`,
+  ];
+  if (summary.baselined > 0) parts.push(`${summary.baselined} in baseline.`);
+  if (result.skipped.length > 0) parts.push(`${plural(result.skipped.length, 'file')} skipped.`);
+  const withErrors = result.filesWithSyntaxErrors.length;
+  if (withErrors > 0) parts.push(`${plural(withErrors, 'file')} with syntax errors.`);
+  return parts.join(' ');
 }
 
 function plural(count: number, noun: string): string {

@@ -12,7 +12,9 @@ export interface ReporterOptions {
   includeSuppressed: boolean;
   /** SARIF `automationDetails.id` category, so several scans of one repository upload side by side. */
   category?: string;
+  /** Absolute path of the config file in use, if any. */
   configFile?: string;
+  /** Ids of the rules that did not run, for `verbose`. */
   disabledRules: string[];
 }
 

@@ -4,6 +4,7 @@ import type { Precision, Severity } from '../types.js';
 import type { DeferredCheck, ModuleSummary } from '../engine/facts.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { ModuleResolver } from '../engine/module-resolver.js';
+import type { Value } from '../analysis/values.js';
 
 export interface RuleMeta<MessageId extends string = string> {
   id: string;
@@ -134,6 +135,8 @@ export interface ProjectContext<MessageId extends string = string> {
   /** Facts this rule recorded, by file, in the order of the sorted file list. */
   facts<Fact>(): Array<{ file: string; facts: Fact[] }>;
   summary(file: string): ModuleSummary | undefined;
+  /** Resolves the `import` parts of a value that `file` evaluated, through the summaries of the modules it names. */
+  resolveValue(file: string, value: Value): Value;
   report(finding: ProjectFinding<MessageId>): void;
 }
 

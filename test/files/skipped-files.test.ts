@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeTempFolder, runCli, runCliJson, SQL_INJECTION_ROUTE, SQL_RULES } from '../helpers/temp-project.js';
+
+const NOBODY = 65534;
+
+/** One long line: at least 5,000 characters with lines averaging over 500, so it looks minified. */
+const MINIFIED = `${'var a=1;'.repeat(800)}\n`;
+
+describe('file above maxFileSize', () => {
+  it('is skipped with a warning and the scan goes on', () => {
+    const cwd = makeTempFolder({
+      'src/route.ts': SQL_INJECTION_ROUTE,
+      'src/generated.ts': `// ${'x'.repeat(3000)}\n`,
+      '.keneyaudit.yml': 'maxFileSize: 1KB\n',
+    });
+    const result = runCli(['scan', ...SQL_RULES, '--no-color'], { cwd });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stdout).toContain('src/route.ts\n  9:31');
+    expect(result.stdout).toContain(
+      'warning  src/generated.ts  File skipped: 2.9 KiB, above the maxFileSize limit of 1.0 KiB (raise maxFileSize in .keneyaudit.yml to scan it).',
+    );
+    expect(result.stdout).toContain('Scanned 1 file,');
+    expect(result.stdout).toContain('1 file skipped.');
+  });
+
+  it('is listed as skipped in JSON', () => {
+    const cwd = makeTempFolder({ 'a.ts': `// ${'x'.repeat(3000)}\n`, 'b.ts': 'export {};\n', '.keneyaudit.yml': 'maxFileSize: 1000\n' });
+    const { json } = runCliJson<{ files: string[]; skipped: Array<{ file: string; reason: string }> }>(['scan'], { cwd });
+    expect(json.files).toEqual(['b.ts']);
+    expect(json.skipped).toEqual([{ file: 'a.ts', reason: expect.stringContaining('above the maxFileSize limit') }]);
+  });
+
+  it('named alone on the command line exits 2', () => {
+    const cwd = makeTempFolder({ 'a.ts': `// ${'x'.repeat(3000)}\n`, '.keneyaudit.yml': 'maxFileSize: 1000\n' });
+    const result = runCli(['scan', 'a.ts'], { cwd });
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr).toContain('ERROR: No files to scan: every file found was skipped: a.ts (');
+  });
+});
+
+describe('unreadable file', () => {
+  it('is skipped with a warning and the scan goes on', () => {
+    const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/locked.ts': 'export const x = 1;\n' });
+    fs.chmodSync(path.join(cwd, 'src', 'locked.ts'), 0o000);
+    // Root reads files whatever their mode, so run the CLI as an unprivileged user then.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) for (const folder of [cwd, path.join(cwd, 'src')]) fs.chmodSync(folder, 0o755);
+    const result = runCli(['scan', ...SQL_RULES, '--no-color'], { cwd, ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}) });
+    expect(result.stdout).toContain('warning  src/locked.ts  File skipped: unreadable (EACCES).');
+    expect(result.stdout).toContain('src/route.ts\n  9:31');
+    expect(result.status, result.stderr).toBe(1);
+  });
+});
+
+describe('minified file', () => {
+  it('is skipped with a warning', () => {
+    const cwd = makeTempFolder({ 'public/app.js': MINIFIED, 'src/app.ts': 'export {};\n' });
+    const result = runCli(['scan', '--no-color'], { cwd });
+    expect(result.stdout).toContain('warning  public/app.js  File skipped: looks minified');
+    expect(result.status, result.stderr).toBe(0);
+  });
+});
