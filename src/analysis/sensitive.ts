@@ -138,6 +138,10 @@ const PHRASES: Array<[SensitiveKind, string[]]> = [
     'financial',
     ['card number', 'credit card', 'cc number', 'card pan', 'cvv', 'cvc', 'cvv2', 'iban', 'account number', 'routing number', 'bank account', 'card details'],
   ],
+  // Plurals and further health terms, for lists and records that log rules meet: `tokens`, `vitals`.
+  ['credential', ['passwords', 'secrets', 'passcode']],
+  ['token', ['tokens']],
+  ['health', ['phi', 'vitals', 'vital signs', 'blood pressure', 'heart rate', 'immunization', 'immunizations', 'vaccination']],
 ];
 
 /**
@@ -212,18 +216,75 @@ const DESCRIPTIVE_ENDINGS = new Set([
   'env',
   'file',
   'endpoint',
+  // Names about a token or password rather than holding one: `jwtIssuer`, `passwordAttempts`, `tokenSource`, `secretsClient`.
+  'issuer',
+  'audience',
+  'algorithm',
+  'algorithms',
+  'alg',
+  'attempts',
+  'attempt',
+  'tries',
+  'retries',
+  'score',
+  'source',
+  'scheme',
+  'present',
+  'provided',
+  'missing',
+  'exists',
+  'verified',
+  'requested',
+  'sent',
+  'issued',
+  'revoked',
+  'mismatch',
+  'generator',
+  'parser',
+  'decoder',
+  'encoder',
+  'template',
+  'cache',
+  'client',
+  'repository',
+  'repo',
+  'module',
+  'controller',
+  'guard',
+  'middleware',
+  'handler',
+  'helper',
+  'factory',
+  'builder',
+  'loader',
+  'verifier',
+  'signer',
+  'settings',
+  'location',
+  'email',
+  'emails',
+  'phone',
+  'user',
+  'owner',
 ]);
 
 /** First words that make a name describe the data: `hashedPassword`, `isToken`, `hasSecret`, `maskedCard`. */
-const DESCRIPTIVE_STARTS = new Set(['hashed', 'has', 'is', 'should', 'masked', 'redacted', 'encrypted', 'num', 'max', 'min', 'show', 'needs', 'require', 'requires', 'validate', 'check', 'reset', 'forgot']);
+const DESCRIPTIVE_STARTS = new Set(['hashed', 'has', 'is', 'should', 'masked', 'redacted', 'encrypted', 'num', 'max', 'min', 'show', 'needs', 'require', 'requires', 'validate', 'check', 'reset', 'forgot', 'without', 'no', 'safe', 'public', 'sanitized', 'can', 'did', 'was', 'allow', 'allowed', 'total', 'on', 'handle', 'contains', 'includes']);
 
 /** Keys that hold the value even though their last word is descriptive, such as `apiKey` and `insuranceId`. */
 const VALUE_ENDINGS: Array<[SensitiveKind, RegExp]> = [
   ['credential', /(^| )(api|access|secret|private|client|master|encryption|signing|app) key$/],
+  // Keys that sign or verify tokens and cookies: `JWT_KEY`, `hmacKey`, passport-jwt's `secretOrKey`.
+  ['credential', /(^| )(jwt|hmac|session|cookie|auth|webhook|license|secret or) key$/],
+  // Short forms of password: nodemailer's `auth.pass`, `DB_PASS`, `SMTP_PASS`.
+  ['credential', /^((db|database|smtp|mail|email|redis|mongo|mysql|postgres|pg|admin|root|user|ftp|proxy|ldap|auth|basic|amqp|rabbit|mq) )?pass$/],
   ['token', /(^| )x api key$/],
   ['token', /(^| )session id$/],
   ['health', /(^| )(insurance|member|patient mrn|medical record) id$/],
   ['identity', /(^| )(national|tax) id$/],
+  // One-time tokens and codes, whose first word would otherwise read as descriptive: `resetToken`, `forgotPasswordCode`.
+  ['token', /(^| )(reset|reset password|forgot password|password reset|verification|magic link|invite|invitation|confirmation|activation) (token|code)$/],
+  ['token', /(^| )(reset|magic) link$/],
 ];
 
 /** Splits a name into lower-case words: `newPassword`, `date_of_birth` and `X-API-Key` all work. */

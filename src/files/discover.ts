@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { convertPathToPattern, globby } from 'globby';
-import { listTrackedFiles } from './git.js';
+import picomatch from 'picomatch';
+import { listTrackedFiles, runGit } from './git.js';
 
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
 
@@ -119,6 +120,10 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
   const relative = toPosix(path.relative(base, folder));
   const prefix = relative === '' ? '' : `${convertPathToPattern(relative)}/`;
   const ignore = [...defaultIgnores(relative, prefix), ...(inBase ? options.exclude : [])];
+  if (options.gitRoot && isWithin(options.gitRoot, folder)) {
+    const listed = listFolderWithGit(folder, base, ignore, inBase ? options.include : [], options.gitRoot);
+    if (listed) return listed;
+  }
   const walk = { cwd: base, absolute: true, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore };
 
   const sources = await globby([`${prefix}**/*.{${SOURCE_EXTENSIONS.join(',')}}`], { ...walk, gitignore: true });
@@ -132,6 +137,35 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
   return candidates
     .map((file) => path.normalize(file))
     .filter((file) => isWithin(folder, file) && file !== folder && isScannable(file) && !isSymbolicLink(file));
+}
+
+/**
+ * Lists a folder inside a git work tree with `git ls-files`: tracked files and
+ * untracked files that .gitignore does not exclude, which is what the globby
+ * walk finds, at a fraction of its cost on large trees. `.env` files count
+ * only when tracked. Returns undefined when git fails, so the walk can run.
+ */
+function listFolderWithGit(folder: string, base: string, ignore: string[], include: string[], gitRoot: string): string[] | undefined {
+  const output = runGit(folder, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name', '--', '.']);
+  const tracked = runGit(folder, ['ls-files', '-z', '--cached', '--full-name', '--', '.env', '.env.*', '**/.env', '**/.env.*']);
+  if (output === undefined || tracked === undefined) return undefined;
+  const trackedEnv = new Set(tracked.split('\0').filter(Boolean));
+  const isIgnored = picomatch(ignore, { dot: true });
+  const isIncluded = include.length > 0 ? picomatch(include, { dot: true }) : undefined;
+  const files = new Set<string>();
+  for (const entry of output.split('\0')) {
+    if (!entry) continue;
+    const absolute = path.join(gitRoot, entry);
+    if (!isScannable(absolute)) continue;
+    const name = path.basename(entry);
+    if ((name === '.env' || name.startsWith('.env.')) && !trackedEnv.has(entry)) continue;
+    const relative = toPosix(path.relative(base, absolute));
+    if (isIgnored(relative) || (isIncluded && !isIncluded(relative))) continue;
+    if (!isWithin(folder, absolute) || absolute === folder) continue;
+    if (isSymbolicLink(absolute)) continue;
+    files.add(path.normalize(absolute));
+  }
+  return [...files];
 }
 
 /**

@@ -1,0 +1,28 @@
+import { classifyName, splitWords, type SensitiveKind } from '../../analysis/sensitive.js';
+
+/** The rule that reports an item: credentials and tokens are secrets, health, identity and payment data are personal data. */
+export type LoggedRule = 'secret' | 'personal';
+
+/** Words in a name that say the value is masked: `ssnLast4`, `maskedCard`, `tokenHash`. */
+const MASKED_NAME = /(^| )(last ?(4|four)|masked|redacted|hashed|hash|digest|fingerprint|encrypted|obfuscated)( |$)/;
+
+/** Names of a header value that carries a credential: `authHeader`, `authorizationHeader`, `bearerHeader`. */
+const CREDENTIAL_HEADER = /(^| )(auth|authorization|bearer|cookie|session|api key) header$/;
+
+/**
+ * Classifies a field, variable or key name the way log rules need it: masked
+ * names such as `ssnLast4` are not sensitive, and a variable named for the
+ * Authorization header contains its value. Constants such as
+ * `AUTH_HEADER = 'Authorization'` never get here, because constant values are
+ * safe to log.
+ */
+export function classifyLoggedName(name: string, extra: readonly string[]): SensitiveKind | undefined {
+  const phrase = splitWords(name).join(' ');
+  if (MASKED_NAME.test(phrase)) return undefined;
+  if (CREDENTIAL_HEADER.test(phrase)) return 'token';
+  return classifyName(name, extra);
+}
+
+export function getRuleOfKind(kind: SensitiveKind): LoggedRule {
+  return kind === 'credential' || kind === 'token' ? 'secret' : 'personal';
+}
