@@ -1,0 +1,391 @@
+/**
+ * The per-file analysis behind the secret rules. Every string literal of a
+ * file is judged once, and the verdict names the one rule that reports it.
+ * The verdicts are a password in a connection string, a known credential
+ * format, a signing key that is weak or falls back to a literal, and a
+ * credential-named holder with a secret-looking value. The result is cached
+ * per file, so each rule reads the same verdicts.
+ */
+import { ts } from 'ts-morph';
+import type { FileSemantics } from '../../analysis/semantics.js';
+import type { ResolvedConfig } from '../../config/schema.js';
+import { splitWords } from '../../analysis/sensitive.js';
+import { findConnectionPasswords, type ConnectionPassword } from './connection-strings.js';
+import { findSecretFormat, isPublicKeyMaterial } from './secret-formats.js';
+import {
+  describeCredentialName,
+  isCredentialName,
+  isDeclaredTestSecret,
+  isEnvironmentVariableName,
+  isIdentifierLike,
+  isMarkedPlaceholder,
+  isPasswordShaped,
+  isPathOrAddress,
+  isPlaceholder,
+  isSecretShaped,
+  isSigningSecretName,
+} from './secrets.js';
+import { getLiteralContext, type LiteralContext } from './literal-holders.js';
+import { findSigningUses, traceSecretLeaves, type SigningUse } from './signing-secrets.js';
+
+export interface RelatedPlace {
+  node: ts.Node;
+  message: string;
+}
+
+interface FindingBase {
+  /** The report target: the literal, or the password inside a connection string. */
+  target: ts.Node | { start: number; end: number };
+  /** The secret, for masking only; never shown whole. */
+  value: string;
+  /** The holder of the secret as messages name it: `credentials.secretAccessKey`, `the argument of jwt.sign()`. */
+  holder: string;
+  related: RelatedPlace[];
+}
+
+export interface HardcodedSecret extends FindingBase {
+  rule: 'hardcoded-secret';
+  /** The kind of secret: "AWS access key ID", "password", "JWT secret". */
+  label: string;
+}
+
+export type WeakReason = 'fallback' | 'short' | 'guessable';
+
+export interface WeakSigningSecret extends FindingBase {
+  rule: 'weak-signing-secret';
+  /** The key's purpose and receiver: "JWT secret of jwt.sign()", "Signing secret in config.jwtSecret". */
+  subject: string;
+  reason: WeakReason;
+  /** The environment variable that the literal replaces when it is unset, if known. */
+  envName?: string;
+}
+
+export interface ConnectionStringSecret extends FindingBase {
+  rule: 'credentials-in-connection-string';
+  scheme: string;
+}
+
+export type SecretFinding = HardcodedSecret | WeakSigningSecret | ConnectionStringSecret;
+
+/** A signing key imported from another module, which the project step judges. */
+export interface ImportedSigningKey {
+  specifier: string;
+  path: string[];
+  /** The key's purpose: "JWT secret". */
+  purpose: string;
+  subject: string;
+  site: ts.Node;
+  fallback?: { envName?: string };
+}
+
+export interface SecretAnalysis {
+  findings: SecretFinding[];
+  importedKeys: ImportedSigningKey[];
+}
+
+interface SigningRecord {
+  uses: SigningUse[];
+  fallback?: { envName?: string };
+}
+
+const cache = new WeakMap<FileSemantics, { config: ResolvedConfig; file: string; result: SecretAnalysis }>();
+
+/** Judges every string literal of a file; cached per file and configuration. */
+export function analyzeSecrets(sem: FileSemantics, file: string, config: ResolvedConfig): SecretAnalysis {
+  const cached = cache.get(sem);
+  if (cached && cached.config === config && cached.file === file) return cached.result;
+  const result = computeAnalysis(sem, file, config);
+  cache.set(sem, { config, file, result });
+  return result;
+}
+
+function computeAnalysis(sem: FileSemantics, file: string, config: ResolvedConfig): SecretAnalysis {
+  const findings: SecretFinding[] = [];
+  const importedKeys: ImportedSigningKey[] = [];
+  const signing = new Map<ts.Node, SigningRecord>();
+
+  for (const use of findSigningUses(sem)) {
+    for (const leaf of traceSecretLeaves(sem, use.expression)) {
+      if (leaf.kind === 'literal') {
+        const record = signing.get(leaf.node) ?? { uses: [] };
+        record.uses.push(use);
+        record.fallback ??= leaf.fallback;
+        signing.set(leaf.node, record);
+      } else if (leaf.kind === 'import') {
+        importedKeys.push({
+          specifier: leaf.specifier,
+          path: leaf.path,
+          purpose: use.purpose,
+          subject: `${use.purpose} of ${use.receiver}`,
+          site: use.site,
+          fallback: leaf.fallback,
+        });
+      }
+    }
+  }
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) && !isIgnoredLiteral(node)) {
+      const finding = judgeLiteral(sem, node, signing.get(node), config);
+      if (finding && !isDeclaredTestSecret(config, file, finding.value)) findings.push(finding);
+      return;
+    }
+    if (ts.isTemplateExpression(node)) {
+      const finding = judgeTemplate(sem, node);
+      if (finding && !isDeclaredTestSecret(config, file, finding.value)) findings.push(finding);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sem.sourceFile);
+  return { findings, importedKeys };
+}
+
+/** Literals that are syntax rather than values: module specifiers, property names, literal types, directives. */
+function isIgnoredLiteral(node: ts.StringLiteralLike): boolean {
+  const parent = node.parent;
+  if (ts.isImportDeclaration(parent) || ts.isExportDeclaration(parent)) return true;
+  if (ts.isExternalModuleReference(parent) || ts.isLiteralTypeNode(parent) || ts.isExpressionStatement(parent)) {
+    return true;
+  }
+  if (ts.isElementAccessExpression(parent) && parent.argumentExpression === node) return true;
+  if ('name' in parent && (parent as { name?: ts.Node }).name === node) return true;
+  if (ts.isCallExpression(parent)) {
+    const callee = parent.expression;
+    if (callee.kind === ts.SyntaxKind.ImportKeyword) return true;
+    if (ts.isIdentifier(callee) && callee.text === 'require') return true;
+  }
+  return false;
+}
+
+function judgeLiteral(
+  sem: FileSemantics,
+  node: ts.StringLiteralLike,
+  signing: SigningRecord | undefined,
+  config: ResolvedConfig,
+): SecretFinding | undefined {
+  const value = node.text;
+  const context = getLiteralContext(sem, node);
+
+  const connection = findConnectionPasswords(getRawText(node)).at(0);
+  if (connection) return toConnectionSecret(connection, node.getStart() + 1 + connection.index, context.holder);
+  const format = findSecretFormat(value);
+  if (format) return toHardcoded(node, format.token, context.holder, format.label);
+  if (isPublicKeyMaterial(value) || isInsideKeyBlockArray(node)) return undefined;
+
+  const name = context.name;
+  if (signing || (name && isSigningSecretName(name))) return judgeSigningKey(node, value, context, signing, config);
+  if (context.isClientPassword) {
+    return isAcceptedClientPassword(value)
+      ? toHardcoded(node, value, context.holder, getNamedLabel(name ?? 'password', value))
+      : undefined;
+  }
+
+  const query = findQueryCredential(value);
+  if (query) {
+    return toHardcoded(
+      node,
+      query.value,
+      `the ${query.name} parameter of a URL`,
+      getNamedLabel(query.name, query.value),
+    );
+  }
+  const named = name ? judgeNamedValue(name, value) : undefined;
+  return named && toHardcoded(node, named.value, context.holder, named.label);
+}
+
+function toHardcoded(
+  target: ts.Node,
+  value: string,
+  holder: string,
+  label: string,
+  related: RelatedPlace[] = [],
+): HardcodedSecret {
+  return { rule: 'hardcoded-secret', target, value, holder, related, label };
+}
+
+function toConnectionSecret(connection: ConnectionPassword, start: number, holder: string): ConnectionStringSecret {
+  return {
+    rule: 'credentials-in-connection-string',
+    target: { start, end: start + connection.password.length },
+    value: connection.password,
+    holder,
+    related: [],
+    scheme: connection.scheme,
+  };
+}
+
+/**
+ * Judges a value by the credential name of its holder, with no other
+ * context: a password name takes password-shaped values such as `admin123`,
+ * any other credential name takes random-looking values. An `Authorization`
+ * value is judged without its `Bearer` scheme.
+ */
+function judgeNamedValue(name: string, value: string): { label: string; value: string } | undefined {
+  if (!isCredentialName(name)) return undefined;
+  const secret = stripAuthorizationScheme(value);
+  const label = getNamedLabel(name, secret);
+  const isPassword = label === 'password' || label === 'passphrase';
+  const accepted = isSecretShaped(secret) || (isPassword && isPasswordShaped(secret));
+  return accepted ? { label, value: secret } : undefined;
+}
+
+/**
+ * True when the file that defines a constant reports it by its name alone,
+ * so a module that imports the constant need not report it again.
+ */
+export function isReportedByName(name: string, value: string): boolean {
+  if (value === '' || isPublicKeyMaterial(value)) return false;
+  if (findSecretFormat(value) || findConnectionPasswords(value).length > 0) return true;
+  if (isSigningSecretName(name)) return isSecretShaped(value) || isValueLike(value, name);
+  return judgeNamedValue(name, value) !== undefined;
+}
+
+/** Finds a credential in the query of a URL: `https://api.example.com/v1/report?api_key=...`. */
+function findQueryCredential(value: string): { name: string; value: string } | undefined {
+  if (!value.includes('=') || !/^(?:https?:\/\/|\/|\?)/i.test(value)) return undefined;
+  for (const match of value.matchAll(/[?&]([A-Za-z][\w.-]*)=([^&#\s]+)/g)) {
+    const [, name, parameter] = match as unknown as [string, string, string];
+    if (isCredentialName(name) && isSecretShaped(decodeURIComponentSafely(parameter))) {
+      return { name, value: parameter };
+    }
+  }
+  return undefined;
+}
+
+function decodeURIComponentSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Judges a literal that a signing API receives (traced) or that a
+ * signing-key name holds. A literal fallback is weak whatever its shape. A
+ * random literal as long as `minSecretLength` is a hard-coded secret, and a
+ * shorter or guessable one is weak. A literal judged by its holder's name
+ * alone must also look like a value, not an identifier, path or sentence.
+ */
+function judgeSigningKey(
+  node: ts.StringLiteralLike,
+  value: string,
+  context: LiteralContext,
+  signing: SigningRecord | undefined,
+  config: ResolvedConfig,
+): SecretFinding | undefined {
+  // A key held under a `public` name verifies signatures and is not secret: `publicKey`, `JWT_PUBLIC_KEY`.
+  if (value === '' || splitWords(context.name ?? '').includes('public')) return undefined;
+  const fallback = signing?.fallback ?? context.fallback;
+  const uses = signing?.uses ?? [];
+  const related = uses.map((use) => ({ node: use.site, message: `Used as the ${use.purpose} of ${use.receiver}.` }));
+  const firstUse = uses[0];
+  const weak = (reason: WeakReason): WeakSigningSecret => ({
+    rule: 'weak-signing-secret',
+    target: node,
+    value,
+    holder: context.holder,
+    related,
+    subject: firstUse ? `${firstUse.purpose} of ${firstUse.receiver}` : `Signing secret in ${context.holder}`,
+    reason,
+    ...(fallback?.envName ? { envName: fallback.envName } : {}),
+  });
+
+  if (fallback) return isEnvironmentVariableName(value) ? undefined : weak('fallback');
+  if (firstUse?.kind === 'encryption') {
+    return isPlaceholder(value)
+      ? undefined
+      : toHardcoded(node, value, context.holder, toLabel(firstUse.purpose), related);
+  }
+  if (!signing && !isValueLike(value, context.name ?? '')) return undefined;
+  if (isSecretShaped(value) && (value.length >= config.minSecretLength || !signing)) {
+    const label = firstUse ? toLabel(firstUse.purpose) : getSigningLabel(context.name ?? '');
+    return toHardcoded(node, value, context.holder, label, related);
+  }
+  return weak(value.length < config.minSecretLength ? 'short' : 'guessable');
+}
+
+/**
+ * True when a value held under a signing-key name reads as a key: not an
+ * identifier, path, placeholder or sentence, and not a label that repeats
+ * the name's words, as `JWT_SECRET = 'JWT secret'` does.
+ */
+function isValueLike(value: string, name: string): boolean {
+  if (isPlaceholder(value) || isIdentifierLike(value) || isPathOrAddress(value)) return false;
+  const words = value.trim().split(/\s+/);
+  if (words.length > 3 || /[.!?:]$/.test(value.trim())) return false;
+  const nameWords = new Set(splitWords(name));
+  return !splitWords(value).some((word) => nameWords.has(word));
+}
+
+/** Turns a purpose into a label inside a sentence: "session secret", while "JWT secret" and "HMAC key" keep their acronyms. */
+export function toLabel(purpose: string): string {
+  return /^[A-Z][a-z]+ /.test(purpose) ? purpose.charAt(0).toLowerCase() + purpose.slice(1) : purpose;
+}
+
+function getSigningLabel(name: string): string {
+  const lower = name.toLowerCase();
+  if (lower.includes('jwt')) return 'JWT secret';
+  if (lower.includes('session')) return 'session secret';
+  if (lower.includes('cookie')) return 'cookie signing secret';
+  return describeCredentialName(name);
+}
+
+function getNamedLabel(name: string, value: string): string {
+  const label = describeCredentialName(name);
+  if (label === 'secret access key' && /^[A-Za-z0-9/+]{40}$/.test(value)) return 'AWS secret access key';
+  return label;
+}
+
+/** True for a password given to a database or mail client: any value but a marked placeholder or a variable name, `root` included. */
+function isAcceptedClientPassword(value: string): boolean {
+  return value.length >= 4 && !/\s/.test(value) && !isMarkedPlaceholder(value) && !isEnvironmentVariableName(value);
+}
+
+function stripAuthorizationScheme(value: string): string {
+  return value.replace(/^(?:Bearer|Basic|Token|Bot)\s+/i, '');
+}
+
+/** Judges a template literal: connection strings such as `postgres://app:${password}@db/app`, formats and URL queries. */
+function judgeTemplate(sem: FileSemantics, node: ts.TemplateExpression): SecretFinding | undefined {
+  const parts = [node.head, ...node.templateSpans.map((span) => span.literal)].map((part) => ({
+    text: part.rawText ?? part.text,
+    start: part.getStart() + 1,
+  }));
+  // A NUL character stands for each inserted value, so a password that contains one is not written in the template.
+  const joined = parts.map((part) => part.text).join('\u0000');
+  const context = getLiteralContext(sem, node);
+
+  const connection = findConnectionPasswords(joined).at(0);
+  if (connection) return toConnectionSecret(connection, toSourceOffset(parts, connection.index), context.holder);
+  for (const part of parts) {
+    const format = findSecretFormat(part.text);
+    if (format) return toHardcoded(node, format.token, context.holder, format.label);
+  }
+  const query = findQueryCredential(joined.split('\u0000').join('${}'));
+  if (!query || query.value.includes('${}')) return undefined;
+  return toHardcoded(node, query.value, `the ${query.name} parameter of a URL`, getNamedLabel(query.name, query.value));
+}
+
+function toSourceOffset(parts: Array<{ text: string; start: number }>, index: number): number {
+  let remaining = index;
+  for (const part of parts) {
+    if (remaining <= part.text.length) return part.start + remaining;
+    remaining -= part.text.length + 1;
+  }
+  return parts[0]!.start;
+}
+
+/** True for a line of a PEM block written as an array of lines, because the `-----BEGIN` line reports the whole key. */
+function isInsideKeyBlockArray(node: ts.StringLiteralLike): boolean {
+  const parent = node.parent;
+  if (!ts.isArrayLiteralExpression(parent)) return false;
+  return parent.elements.some(
+    (element) => element !== node && ts.isStringLiteralLike(element) && element.text.startsWith('-----BEGIN'),
+  );
+}
+
+/** Returns the literal's text as written between its quotes, so offsets match the file. */
+function getRawText(node: ts.StringLiteralLike): string {
+  return node.getText().slice(1, -1);
+}
