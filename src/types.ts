@@ -96,6 +96,8 @@ export interface ScanSummary {
 }
 
 export interface ScanResult {
+  /** Set when the scan reports on staged or changed files only: which files those are. */
+  scope?: { kind: 'staged' | 'since'; files: string[] };
   /** Absolute path that finding paths are relative to. */
   root: string;
   toolVersion: string;

@@ -4,6 +4,9 @@ import { ConfigError, UsageError } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { runScanCommand, type ScanCommandOptions } from './scan-command.js';
 import { runRulesCommand } from './rules-command.js';
+import { runBaselineCreateCommand } from './baseline-command.js';
+import { runInitCommand } from './init-command.js';
+import { DEFAULT_BASELINE_FILE } from '../engine/baseline.js';
 import { SEVERITIES } from '../types.js';
 import { setStderrColorFlag, writeError } from './output.js';
 
@@ -24,11 +27,18 @@ Environment:
   SOURCE_DATE_EPOCH  report this time, in seconds since 1970, as the scan's start
                      and end, so that repeated scans give identical reports
 
+Cache:
+  Results of unchanged files are kept in node_modules/.cache/keney-audit under
+  the scan root (or ~/.cache/keney-audit when it has no node_modules), keyed by
+  file content, tool build, rules and config.
+
 Examples:
   $ keney-audit scan
-  $ keney-audit scan src --format sarif --output keney-audit.sarif
-  $ keney-audit scan --rule sql-injection --rule unparameterized-sql src/db
-  $ keney-audit scan --fail-on critical --quiet`;
+  $ keney-audit scan src --format sarif --output keney-audit.sarif --category backend
+  $ keney-audit scan --staged
+  $ keney-audit scan --changed-since origin/main --fail-on medium
+  $ keney-audit scan --baseline .keneyaudit-baseline.json
+  $ keney-audit scan --rule sql-injection --rule unparameterized-sql src/db`;
 
 const RULES_HELP_FOOTER = `
 Examples:
@@ -42,6 +52,12 @@ Examples:
   $ keney-audit scan
   $ keney-audit scan src --format json --output report.json
   $ keney-audit rules`;
+
+function parseJobs(value: string): number {
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number of 1 or more, got '${value}'.`);
+  return jobs;
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((item) => item.trim()).filter(Boolean)];
@@ -77,18 +93,36 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .showHelpAfterError('Run `keney-audit scan --help` for usage.');
   scan
     .optionsGroup('Output:')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'report format')
+        .choices(['text', 'json', 'sarif', 'gitlab', 'markdown', 'junit'])
+        .default('text'),
+    )
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
+    .option('--category <name>', 'SARIF category (automationDetails.id), so several scans of one repository upload side by side')
     .option('--no-color', 'print text without colour (NO_COLOR and FORCE_COLOR are read too)')
     .option('-q, --quiet', 'print findings only: no notices, no summary')
     .option('--verbose', 'also print the config file in use, the rules that did not run and skipped files')
     .option('--include-suppressed', 'also write suppressed findings to SARIF, each with its justification')
+    .optionsGroup('Scope:')
+    .option('--staged', 'report on staged files only, as the index holds them (for pre-commit hooks)')
+    .option('--changed-since <ref>', 'report on files changed since this git ref, such as origin/main')
+    .option('--baseline <file>', `hide findings recorded in this baseline (see \`keney-audit baseline create\`)`)
     .optionsGroup('Configuration:')
     .option('-c, --config <file>', 'use this config file instead of searching for .keneyaudit.yml')
     .option('--no-config', 'ignore every config file (for CI runs that a pull request must not weaken)')
     .optionsGroup('Rules:')
     .option('-r, --rule <id>', 'run only this rule; repeat the option or separate ids with commas', collect)
     .option('-d, --disable <id>', 'do not run this rule; repeat the option or separate ids with commas', collect)
+    .optionsGroup('Performance:')
+    .option('-j, --jobs <count>', 'worker threads for parsing and per-file rules (default: the number of cores)', parseJobs)
+    .option('--no-cache', 'neither read nor write the result cache')
+    .option('--cache-location <folder>', 'keep the result cache in this folder')
+    .addOption(
+      new Option('--types <mode>', 'ask the TypeScript type checker about receivers: auto asks when a tsconfig.json exists and a finding needs it')
+        .choices(['off', 'auto', 'on'])
+        .default('auto'),
+    )
     .optionsGroup('Exit code:')
     .addOption(
       new Option('--fail-on <severity>', 'exit with 1 when an unsuppressed finding is at or above this severity')
@@ -98,6 +132,42 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .addHelpText('after', SCAN_HELP_FOOTER)
     .action(async (paths: string[], options: ScanCommandOptions) => {
       setExitCode(await runScanCommand(paths, options));
+    });
+
+  const baseline = program.command('baseline').description('record known findings, so later scans report only new ones');
+  baseline
+    .command('create')
+    .description('scan and record every current finding in a baseline file')
+    .argument('[paths...]', 'files and folders to scan (default: the working directory)')
+    .option('-o, --output <file>', 'where to write the baseline', DEFAULT_BASELINE_FILE)
+    .option('-c, --config <file>', 'use this config file instead of searching for .keneyaudit.yml')
+    .option('--no-config', 'ignore every config file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ keney-audit baseline create
+  $ keney-audit baseline create src --output security/baseline.json
+  $ keney-audit scan --baseline .keneyaudit-baseline.json`,
+    )
+    .action(async (paths: string[], options: { output: string; config?: string | false }) => {
+      setExitCode(await runBaselineCreateCommand(paths, options));
+    });
+
+  program
+    .command('init')
+    .description('write a commented .keneyaudit.yml with every option and its default')
+    .option('-o, --output <file>', 'where to write the config file', '.keneyaudit.yml')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ keney-audit init
+  $ keney-audit init --output services/api/.keneyaudit.yml`,
+    )
+    .action((options: { output: string; force?: boolean }) => {
+      setExitCode(runInitCommand(options));
     });
 
   program

@@ -12,9 +12,26 @@ import type { Reporter, ReporterOptions } from '../reporters/types.js';
 import { SEVERITIES, type ScanResult, type Severity } from '../types.js';
 import { shouldColor, writeError, writeWarning } from './output.js';
 import { UsageError } from '../errors.js';
+import os from 'node:os';
+import { findScanRoot, type TypesMode } from '../engine/scanner.js';
+import { getDefaultCacheDir } from '../engine/cache.js';
+import { readBaseline } from '../engine/baseline.js';
+import { formatGitlab } from '../reporters/gitlab.js';
+import { formatMarkdown } from '../reporters/markdown.js';
+import { formatJunit } from '../reporters/junit.js';
+import { createProgress } from './progress.js';
 
 export interface ScanCommandOptions {
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'gitlab' | 'markdown' | 'junit';
+  category?: string;
+  staged?: boolean;
+  changedSince?: string;
+  baseline?: string;
+  jobs?: number;
+  /** False for `--no-cache`. */
+  cache?: boolean;
+  cacheLocation?: string;
+  types?: TypesMode;
   output?: string;
   /** A path, or false for `--no-config`. */
   config?: string | false;
@@ -32,6 +49,9 @@ const REPORTERS: Record<ScanCommandOptions['format'], Reporter> = {
   text: formatText,
   json: formatJson,
   sarif: formatSarif,
+  gitlab: formatGitlab,
+  markdown: formatMarkdown,
+  junit: formatJunit,
 };
 
 export async function runScanCommand(
@@ -41,8 +61,36 @@ export async function runScanCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const fixedTime = readSourceDateEpoch(env);
+  if (options.staged && options.changedSince !== undefined) {
+    throw new UsageError('--staged and --changed-since cannot be used together.', 'Pick one: --staged for a pre-commit hook, --changed-since for a branch.');
+  }
   const config = resolveConfig(paths, options, cwd);
-  const result = await scan({ paths, cwd, config, only: options.rule, disable: options.disable, fixedTime });
+  const changes = options.staged ? ({ kind: 'staged' } as const) : options.changedSince !== undefined ? ({ kind: 'since', ref: options.changedSince } as const) : undefined;
+  const baselineFile = options.baseline === undefined ? undefined : path.resolve(cwd, options.baseline);
+  const progress = createProgress(env, Boolean(options.quiet));
+  let result: ScanResult;
+  try {
+    result = await scan({
+      paths,
+      cwd,
+      config,
+      only: options.rule,
+      disable: options.disable,
+      fixedTime,
+      changes,
+      jobs: options.jobs ?? os.availableParallelism(),
+      cacheDir: options.cache === false ? undefined : path.resolve(cwd, options.cacheLocation ?? getDefaultCacheDir(findScanRoot(cwd, paths).root)),
+      baseline: baselineFile ? { file: path.relative(cwd, baselineFile) || baselineFile, baseline: readBaseline(baselineFile) } : undefined,
+      types: options.types ?? 'auto',
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.clear();
+  }
+  if (result.scope && result.scope.files.length === 0) {
+    const what = result.scope.kind === 'staged' ? 'No staged TypeScript, JavaScript or .env file to scan.' : `No file changed since ${options.changedSince} to scan.`;
+    process.stderr.write(`${what}\n`);
+  }
 
   const toFile = options.output !== undefined;
   const ranRuleIds = new Set(result.rules.map((rule) => rule.id));
@@ -54,6 +102,7 @@ export async function runScanCommand(
     includeSuppressed: Boolean(options.includeSuppressed),
     configFile: config.file,
     disabledRules: allRules.map((rule) => rule.meta.id).filter((id) => !ranRuleIds.has(id)),
+    category: options.category,
   };
   const report = REPORTERS[options.format](result, reporterOptions);
   if (toFile) writeReport(path.resolve(cwd, options.output!), report, options.output!);
@@ -112,7 +161,7 @@ function writeNotices(result: ScanResult, cwd: string, quiet: boolean): void {
  * `.keneyaudit.yml` found from the common folder of the scanned paths up to
  * the git top level.
  */
-function resolveConfig(paths: string[], options: ScanCommandOptions, cwd: string): ResolvedConfig {
+export function resolveConfig(paths: string[], options: Pick<ScanCommandOptions, 'config'>, cwd: string): ResolvedConfig {
   const ruleIds = allRules.map((rule) => rule.meta.id);
   if (options.config === false) return createDefaultConfig();
   if (typeof options.config === 'string') {

@@ -132,7 +132,7 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
       continue;
     }
     for (const [name, handler] of Object.entries(visitors)) {
-      if (typeof handler !== 'function') continue;
+      if (typeof handler !== 'function' || name === 'onEnvFile') continue;
       if (name === 'onEnd') {
         endHandlers.push({ rule, run: handler as () => void });
         continue;
@@ -210,8 +210,7 @@ function runEnvRules(
     if (!rule.meta.languages?.includes('env') || !rule.create) continue;
     const context = createContext(rule, file, undefined, undefined, options.config, collector, facts);
     try {
-      const visitors = rule.create(context) as Visitors & { onEnvFile?: (text: string) => void };
-      visitors.onEnvFile?.(text);
+      rule.create(context).onEnvFile?.(text);
     } catch (error) {
       notifications.push({
         level: 'error',

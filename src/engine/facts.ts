@@ -21,7 +21,14 @@ export type DeferredCheck =
    * passes unless that module's `jwtOptions` is known to lack `expiresIn` or to
    * set it to `undefined`. A value that cannot be evaluated counts as set.
    */
-  | { kind: 'defined'; ref: ImportRef; assume: boolean };
+  | { kind: 'defined'; ref: ImportRef; assume: boolean }
+  /**
+   * The type of the expression at `start`..`end` of the finding's file is
+   * declared in one of `packages` (`expected: true`) or in none of them
+   * (`expected: false`). Only the type checker answers; `assume` stands
+   * when it is off or cannot tell.
+   */
+  | { kind: 'type'; start: number; end: number; packages: string[]; expected: boolean; assume: boolean };
 
 /** What a function returns, in terms useful to callers in other modules. */
 export interface ReturnSummary {

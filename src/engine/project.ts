@@ -20,6 +20,7 @@ export class ProjectIndex {
     results: readonly FileResult[],
     readonly resolver: ModuleResolver,
     private readonly config: ResolvedConfig,
+    private readonly typeOracle?: TypeOracle,
   ) {
     for (const result of results) this.results.set(result.file, result);
   }
@@ -113,6 +114,11 @@ export class ProjectIndex {
 
   /** Whether a deferred check holds; `assume` when the module is not part of the scan. */
   holds(fromFile: string, check: DeferredCheck): boolean {
+    if (check.kind === 'type') {
+      const packages = this.typeOracle?.(fromFile, check.start, check.end);
+      if (!packages) return check.assume;
+      return packages.some((name) => check.packages.includes(name)) === check.expected;
+    }
     const found = this.lookup(fromFile, check.ref.specifier, check.ref.path);
     if (check.kind === 'constant') {
       if (!found) return check.assume;
@@ -152,6 +158,9 @@ function isDefined(value: Value): boolean {
   if (value.kind === 'choice') return value.options.some(isDefined);
   return true;
 }
+
+/** The packages that declare the type of an expression in a file, or undefined when unknown. */
+export type TypeOracle = (file: string, start: number, end: number) => string[] | undefined;
 
 export interface ProjectStepOutput {
   findings: FileFinding[];

@@ -9,6 +9,16 @@ import { describeRule } from '../rules/describe.js';
 import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { analyzeFile, type AnalyzeOptions } from './analyze-file.js';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { SemanticOptions } from '../analysis/semantics.js';
+import { listChangedFiles, type ChangeSelection } from '../files/changes.js';
+import { readModuleLayout } from '../files/workspaces.js';
+import { applyBaseline, type Baseline } from './baseline.js';
+import { hashContent, ResultCache } from './cache.js';
+import { TypeService } from './type-service.js';
+import { analyzeInWorkers, canUseWorkers } from './worker-pool.js';
+import type { TypeOracle } from './project.js';
 import type { FileResult, SuppressionComment } from './facts.js';
 import { ModuleResolver } from './module-resolver.js';
 import { ProjectIndex, runProjectStep } from './project.js';
@@ -29,7 +39,23 @@ export interface ScanOptions {
    * that repeated scans give identical reports. The CLI reads it from SOURCE_DATE_EPOCH.
    */
   fixedTime?: Date;
+  /** Report only on staged files, or on files changed since a git ref; the rest of the tree still informs application-wide rules. */
+  changes?: ChangeSelection;
+  /** Worker threads for the per-file step; 1 scans in the calling thread. */
+  jobs?: number;
+  /** Folder of the result cache, or undefined for no cache. */
+  cacheDir?: string;
+  /** Findings recorded here are marked as known and counted, not reported. */
+  baseline?: { file: string; baseline: Baseline };
+  /** Whether to ask the TypeScript type checker about receivers: `auto` asks when a tsconfig.json exists and a finding has a question. */
+  types?: TypesMode;
+  onProgress?: (done: number, total: number) => void;
 }
+
+export type TypesMode = 'off' | 'auto' | 'on';
+
+/** Below this many files to analyse, starting worker threads costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 120;
 
 /**
  * Picks the rules a scan runs. `only` runs the rules it names even when the
@@ -67,6 +93,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const { root, gitRoot } = findScanRoot(cwd, options.paths);
   const config = options.config;
   const rules = selectRules(config, options.only, options.disable);
+  const changed = options.changes ? listChangedFiles(gitRoot, options.changes) : undefined;
 
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovered = await discoverFiles({
@@ -93,42 +120,43 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const skipped: Array<{ file: string; reason: string }> = [];
   for (const item of discovered.skipped) skipped.push({ file: toRelative(root, item.file), reason: item.reason });
 
-  const analyzeOptions: AnalyzeOptions = {
-    rules,
-    config,
-    semantic: { sanitizers: config.wrappers.sanitizers, projectPrefixes: [] },
-    knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)),
+  const layout = readModuleLayout(root);
+  const resolverFiles = new Set<string>();
+  const semantic = {
+    sanitizers: config.wrappers.sanitizers,
+    projectPrefixes: new ModuleResolver(resolverFiles, layout).projectPrefixes(),
   };
 
-  const results: FileResult[] = [];
-  const texts = new Map<string, string>();
-  for (const absolute of discovered.files) {
-    const file = toRelative(root, absolute);
-    const text = readSource(absolute, file, config.maxFileSize, skipped);
-    if (text === undefined) continue;
-    texts.set(file, text);
-    try {
-      results.push(analyzeFile(file, text, analyzeOptions));
-    } catch (error) {
-      // analyzeFile catches rule errors itself, so this is a fault of the parser or the semantic layer.
-      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      notifications.push({
-        level: 'error',
-        kind: 'analysis-failed',
-        file,
-        message: `Analysis failed, so the file was not scanned: ${reason.split('\n').slice(0, 4).join(' | ')}`,
-      });
-    }
+  const overrides = new Map<string, string>();
+  let reportOnly: Set<string> | undefined;
+  if (changed && gitRoot) {
+    const top = fs.realpathSync(gitRoot);
+    reportOnly = new Set(changed.files.map((file) => toPosix(path.relative(root, path.join(top, file)))));
+    for (const [file, text] of changed.contents) overrides.set(toPosix(path.relative(root, path.join(top, file))), text);
   }
 
-  if (texts.size === 0) {
+  const sources: Array<{ file: string; text: string; hash: string }> = [];
+  for (const absolute of discovered.files) {
+    const file = toRelative(root, absolute);
+    const text = overrides.get(file) ?? readSource(absolute, file, config.maxFileSize, skipped);
+    if (text === undefined) continue;
+    sources.push({ file, text, hash: hashContent(text) });
+  }
+  if (sources.length === 0) {
     const list = skipped.map((item) => `${path.relative(cwd, path.join(root, item.file)) || item.file} (${item.reason})`).join(', ');
     throw new UsageError(`No files to scan: every file found was skipped: ${list}.`);
   }
 
-  const resolver = new ModuleResolver(new Set(results.map((result) => result.file)));
-  const index = new ProjectIndex(results, resolver, config);
-  const snippetOf = (file: string, line: number): string | undefined => texts.get(file)?.split(/\r?\n/)[line - 1]?.trim();
+  const analysisKey = options.cacheDir ? getAnalysisKey(rules, config, semantic) : '';
+  const cache = options.cacheDir ? ResultCache.open(options.cacheDir, analysisKey) : undefined;
+  const results = await analyzeSources(sources, { rules, config, semantic }, cache, options);
+  cache?.save(options.changes === undefined && paths.length === 1 && path.resolve(cwd, paths[0]!) === root);
+
+  for (const result of results) resolverFiles.add(result.file);
+  const resolver = new ModuleResolver(resolverFiles, layout);
+  const typeService = createTypeService(options.types ?? 'off', root, results);
+  const index = new ProjectIndex(results, resolver, config, typeService);
+  const snippetOf = (file: string, line: number): string | undefined => readLine(root, file, line, overrides);
   const projectOutput = runProjectStep(results, rules, index, config, snippetOf);
 
   for (const result of results) notifications.push(...result.notifications);
@@ -138,16 +166,25 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
 
   const ranRuleIds = new Set(rules.map((rule) => rule.meta.id));
-  const findings = applySuppressions(projectOutput.findings, results, notifications, ranRuleIds);
+  let findings = applySuppressions(projectOutput.findings, results, notifications, ranRuleIds);
+  hideSnippetsNextToSecrets(findings, rules);
+  let scopeNotifications = notifications;
+  if (reportOnly) {
+    const inScope = reportOnly;
+    findings = findings.filter((finding) => inScope.has(finding.location.file));
+    scopeNotifications = notifications.filter((notification) => !notification.file || inScope.has(notification.file));
+  }
+  const baselined = options.baseline ? applyBaseline(findings, options.baseline.baseline, options.baseline.file) : 0;
   sortFindings(findings);
 
   const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
   let suppressed = 0;
   for (const finding of findings) {
-    if (finding.suppression) suppressed++;
-    else bySeverity[finding.severity]++;
+    if (finding.suppression?.kind === 'inSource') suppressed++;
+    else if (!finding.suppression) bySeverity[finding.severity]++;
   }
 
+  const scanned = reportOnly ? results.filter((result) => reportOnly!.has(result.file)) : results;
   const ended = options.fixedTime ?? new Date();
   return {
     root,
@@ -155,20 +192,185 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     startTime: started.toISOString(),
     endTime: ended.toISOString(),
     findings,
-    notifications: sortNotifications(notifications),
+    notifications: sortNotifications(scopeNotifications),
     rules: rules.map(describeRule),
-    files: results.map((result) => result.file),
-    filesWithSyntaxErrors: results.filter((result) => result.hasSyntaxErrors).map((result) => result.file),
-    skipped: skipped.sort((a, b) => compareText(a.file, b.file)),
+    files: scanned.map((result) => result.file),
+    filesWithSyntaxErrors: scanned.filter((result) => result.hasSyntaxErrors).map((result) => result.file),
+    skipped: skipped.filter((item) => !reportOnly || reportOnly.has(item.file)).sort((a, b) => compareText(a.file, b.file)),
+    ...(changed ? { scope: { kind: options.changes!.kind, files: [...reportOnly!].sort() } } : {}),
     summary: {
-      files: results.length,
-      lines: results.reduce((total, result) => total + result.lines, 0),
+      files: scanned.length,
+      lines: scanned.reduce((total, result) => total + result.lines, 0),
       bySeverity,
       suppressed,
-      baselined: 0,
+      baselined,
       durationMs: Math.round(performance.now() - startedAt),
     },
   };
+}
+
+/**
+ * Runs the per-file step on every source whose result is not cached: on
+ * worker threads when there are enough files and jobs, else in this thread.
+ * Results come back in the order of `sources`, whatever ran them.
+ */
+async function analyzeSources(
+  sources: ReadonlyArray<{ file: string; text: string; hash: string }>,
+  setup: { rules: Rule[]; config: ResolvedConfig; semantic: SemanticOptions },
+  cache: ResultCache | undefined,
+  options: ScanOptions,
+): Promise<FileResult[]> {
+  const results = new Array<FileResult | undefined>(sources.length);
+  const missing: number[] = [];
+  sources.forEach((source, index) => {
+    const cached = cache?.get(source.file, source.hash);
+    if (cached) results[index] = cached;
+    else missing.push(index);
+  });
+  const total = sources.length;
+  let done = total - missing.length;
+  options.onProgress?.(done, total);
+
+  const jobs = options.jobs ?? 1;
+  if (jobs > 1 && missing.length >= MIN_FILES_FOR_WORKERS && canUseWorkers()) {
+    const tasks = missing.map((index) => ({ file: sources[index]!.file, text: sources[index]!.text }));
+    const setupData = { ruleIds: setup.rules.map((rule) => rule.meta.id), config: setup.config, semantic: setup.semantic };
+    const analyzed = await analyzeInWorkers(tasks, setupData, jobs, (count) => options.onProgress?.(done + count, total));
+    analyzed.forEach((result, offset) => {
+      results[missing[offset]!] = result;
+    });
+  } else {
+    const analyzeOptions: AnalyzeOptions = { ...setup, knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)) };
+    for (const index of missing) {
+      const source = sources[index]!;
+      results[index] = analyzeSafely(source.file, source.text, analyzeOptions);
+      options.onProgress?.(++done, total);
+    }
+  }
+
+  for (const index of missing) {
+    const result = results[index]!;
+    if (result.notifications.some((notification) => notification.kind === 'analysis-failed')) continue;
+    cache?.set(sources[index]!.file, sources[index]!.hash, result);
+  }
+  return results as FileResult[];
+}
+
+/** The per-file step, with a crash of the parser or the semantic layer turned into a notification. */
+export function analyzeSafely(file: string, text: string, options: AnalyzeOptions): FileResult {
+  try {
+    return analyzeFile(file, text, options);
+  } catch (error) {
+    // analyzeFile catches rule errors itself, so this is a fault of the parser or the semantic layer.
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return {
+      file,
+      lines: 0,
+      hasSyntaxErrors: false,
+      findings: [],
+      facts: {},
+      summary: { exports: {}, reexports: [] },
+      flows: { sinks: [], calls: [] },
+      suppressions: [],
+      notifications: [
+        {
+          level: 'error',
+          kind: 'analysis-failed',
+          file,
+          message: `Analysis failed, so the file was not scanned: ${reason.split('\n').slice(0, 4).join(' | ')}`,
+        },
+      ],
+    };
+  }
+}
+
+/**
+ * Identifies what the per-file step depends on besides a file's text: the
+ * tool build, the rules that run, their settings and the project's module
+ * layout. A cache pack is valid for one key only.
+ */
+function getAnalysisKey(rules: readonly Rule[], config: ResolvedConfig, semantic: SemanticOptions): string {
+  const { file: _file, include: _include, exclude: _exclude, globBase: _globBase, maxFileSize: _maxFileSize, ...settings } = config;
+  return JSON.stringify({
+    build: getBuildId(),
+    rules: rules.map((rule) => rule.meta.id),
+    settings,
+    semantic,
+  });
+}
+
+let buildId: string | undefined;
+
+/** Changes whenever a file of the installed tool changes, so a rebuilt tool never reads results of the old one. */
+function getBuildId(): string {
+  if (buildId) return buildId;
+  const folder = path.dirname(fileURLToPath(import.meta.url));
+  const base = path.resolve(folder, '..');
+  const parts: string[] = [TOOL_VERSION];
+  const visit = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (/\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+        const stat = fs.statSync(full);
+        parts.push(`${path.relative(base, full)}:${stat.size}:${stat.mtimeMs}`);
+      }
+    }
+  };
+  visit(base);
+  buildId = createHash('sha256').update(parts.join('\n')).digest('hex');
+  return buildId;
+}
+
+/**
+ * Creates the type checker service when the mode asks for it: always for
+ * `on`, and for `auto` only when a tsconfig.json exists and some finding has a
+ * question for it. The service reads only the files with questions and what
+ * they import.
+ */
+function createTypeService(mode: TypesMode, root: string, results: readonly FileResult[]): TypeOracle | undefined {
+  if (mode === 'off') return undefined;
+  const files = results.filter((result) => result.findings.some((finding) => finding.unless?.some((check) => check.kind === 'type'))).map((result) => result.file);
+  if (mode === 'auto' && files.length === 0) return undefined;
+  const service = TypeService.forRoot(root);
+  if (!service) {
+    if (mode === 'on') throw new UsageError(`--types on needs a tsconfig.json in ${root}.`, 'Add one, or use --types auto.');
+    return undefined;
+  }
+  service.prepare(files);
+  return (file, start, end) => service.packagesOf(file, start, end);
+}
+
+/** Reads one line of a scanned file for a snippet, from staged content when the scan reads the index. */
+function readLine(root: string, file: string, line: number, overrides: ReadonlyMap<string, string>): string | undefined {
+  let text = overrides.get(file);
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync(path.join(root, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+  return text.split(/\r?\n/)[line - 1]?.trim();
+}
+
+/**
+ * A finding of another rule on the line of a secret finding would show the
+ * secret in its snippet; such findings lose their snippet.
+ */
+function hideSnippetsNextToSecrets(findings: Finding[], rules: readonly Rule[]): void {
+  const secretRules = new Set(rules.filter((rule) => rule.meta.secret).map((rule) => rule.meta.id));
+  const secretLines = new Set(
+    findings.filter((finding) => secretRules.has(finding.ruleId)).map((finding) => `${finding.location.file}:${finding.location.startLine}`),
+  );
+  if (secretLines.size === 0) return;
+  for (const finding of findings) {
+    if (secretLines.has(`${finding.location.file}:${finding.location.startLine}`)) delete finding.snippet;
+  }
+}
+
+function toPosix(file: string): string {
+  return file.split(path.sep).join('/');
 }
 
 /**
@@ -178,13 +380,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
  * common folder.
  */
 export function findScanRoot(cwd: string, paths: string[]): { root: string; gitRoot?: string } {
-  const gitRoot = getGitTopLevel(cwd);
-  const candidate = fs.realpathSync(gitRoot ?? cwd);
   const targets = (paths.length > 0 ? paths : ['.']).map((given) => realpathOrSelf(path.resolve(cwd, given)));
-  if (targets.every((target) => isWithin(candidate, target))) return { root: candidate, gitRoot };
+  const gitRoot = getGitTopLevel(cwd);
+  if (gitRoot && targets.every((target) => isWithin(fs.realpathSync(gitRoot), target))) {
+    return { root: fs.realpathSync(gitRoot), gitRoot };
+  }
   const common = commonFolder(cwd, paths);
   const otherGitRoot = getGitTopLevel(common);
-  return { root: fs.realpathSync(otherGitRoot ?? common), gitRoot: otherGitRoot };
+  if (otherGitRoot) return { root: fs.realpathSync(otherGitRoot), gitRoot: otherGitRoot };
+  const folder = fs.realpathSync(cwd);
+  return { root: targets.every((target) => isWithin(folder, target)) ? folder : fs.realpathSync(common) };
 }
 
 function realpathOrSelf(target: string): string {

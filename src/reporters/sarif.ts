@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
@@ -36,10 +37,55 @@ const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
  * The output depends only on the scan result, so two scans with the same
  * start and end times give identical bytes.
  */
-export function formatSarif(result: ScanResult, options: ReporterOptions): string {
+export function formatSarif(result: ScanResult, options: ReporterOptions, limits: SarifLimits = GITHUB_LIMITS): string {
+  const all = result.findings.filter((finding) => options.includeSuppressed || !finding.suppression);
+  let findings = all;
+  let notifications = result.notifications;
+  if (findings.length > limits.maxResults) {
+    findings = keepMostSevere(all, limits.maxResults);
+    notifications = [...notifications, truncationNotice(all.length, findings.length, `more than ${limits.maxResults.toLocaleString('en-US')} results, the most GitHub code scanning accepts in one run`)];
+  }
+  let text = renderSarif(result, options, findings, notifications);
+  while (findings.length > 0 && gzipSync(text).length > limits.maxGzipBytes) {
+    // Keep the most severe results that fit; each pass drops a tenth of what is left.
+    findings = keepMostSevere(findings, Math.floor(findings.length * 0.9));
+    const notice = truncationNotice(all.length, findings.length, `a gzip-compressed size above ${(limits.maxGzipBytes / 1024 / 1024).toFixed(0)} MB, the most GitHub code scanning accepts`);
+    text = renderSarif(result, options, findings, [...result.notifications, notice]);
+  }
+  return text;
+}
+
+/** GitHub code scanning's upload limits for one SARIF run. */
+export interface SarifLimits {
+  maxResults: number;
+  maxGzipBytes: number;
+}
+
+export const GITHUB_LIMITS: SarifLimits = { maxResults: 25_000, maxGzipBytes: 10 * 1024 * 1024 };
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** The `count` most severe findings, in their original order. */
+function keepMostSevere(findings: readonly Finding[], count: number): Finding[] {
+  const ranked = findings.map((finding, index) => ({ finding, index }));
+  ranked.sort((a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.index - b.index);
+  return ranked
+    .slice(0, count)
+    .sort((a, b) => a.index - b.index)
+    .map((item) => item.finding);
+}
+
+function truncationNotice(total: number, kept: number, reason: string): Notification {
+  return {
+    level: 'warning',
+    kind: 'output-truncated',
+    message: `Left ${(total - kept).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} results out of the SARIF report because of ${reason}; the most severe ${kept.toLocaleString('en-US')} are kept. Use --format json for every result.`,
+  };
+}
+
+function renderSarif(result: ScanResult, options: ReporterOptions, findings: readonly Finding[], notifications: readonly Notification[]): string {
   const rules = [...result.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-  const findings = result.findings.filter((finding) => options.includeSuppressed || !finding.suppression);
 
   const run: Sarif.Run = {
     tool: {
@@ -60,7 +106,7 @@ export function formatSarif(result: ScanResult, options: ReporterOptions): strin
         executionSuccessful: !result.notifications.some((n) => n.level === 'error'),
         startTimeUtc: result.startTime,
         endTimeUtc: result.endTime,
-        toolExecutionNotifications: result.notifications.map(toNotification),
+        toolExecutionNotifications: notifications.map(toNotification),
       },
     ],
     results: findings.map((finding) => toResult(finding, ruleIndex, options.includeSuppressed)),

@@ -65,6 +65,8 @@ type NodeOf<K extends NodeKindName> = K extends 'CallExpression'
 export type Visitors = { [K in NodeKindName]?: (node: NodeOf<K>) => void } & {
   /** Called once the whole file has been walked. */
   onEnd?: () => void;
+  /** Called with the text of a `.env` file, for rules whose `meta.languages` lists `env`. */
+  onEnvFile?: (text: string) => void;
 };
 
 /** Where a finding points: a node of the file, or a text range for files that are not code. */

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createBaseline } from '../engine/baseline.js';
+import { getDefaultCacheDir } from '../engine/cache.js';
+import { findScanRoot, scan } from '../engine/scanner.js';
+import { UsageError } from '../errors.js';
+import { resolveConfig } from './scan-command.js';
+
+/** Scans and writes every unsuppressed finding to a baseline file; exit code 0 on success. */
+export async function runBaselineCreateCommand(
+  paths: string[],
+  options: { output: string; config?: string | false },
+  cwd = process.cwd(),
+): Promise<number> {
+  const config = resolveConfig(paths, { config: options.config }, cwd);
+  const result = await scan({
+    paths,
+    cwd,
+    config,
+    jobs: os.availableParallelism(),
+    cacheDir: getDefaultCacheDir(findScanRoot(cwd, paths).root),
+    types: 'auto',
+  });
+  const baseline = createBaseline(result.findings);
+  const target = path.resolve(cwd, options.output);
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, `${JSON.stringify(baseline, null, 2)}\n`);
+  } catch (error) {
+    throw new UsageError(`Cannot write the baseline to '${options.output}' (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  const count = baseline.findings.length;
+  process.stderr.write(`Recorded ${count} finding${count === 1 ? '' : 's'} in ${path.relative(cwd, target) || target}.\n`);
+  return 0;
+}

@@ -1,0 +1,22 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { allRules } from '../rules/index.js';
+import { analyzeFile, type AnalyzeOptions } from './analyze-file.js';
+import type { FileTask, WorkerSetup } from './worker-pool.js';
+
+const setup = workerData as WorkerSetup;
+const enabled = new Set(setup.ruleIds);
+const options: AnalyzeOptions = {
+  rules: allRules.filter((rule) => enabled.has(rule.meta.id)),
+  config: setup.config,
+  semantic: setup.semantic,
+  knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)),
+};
+
+parentPort!.on('message', (tasks: FileTask[]) => {
+  try {
+    const results = tasks.map((task) => analyzeFile(task.file, task.text, options));
+    parentPort!.postMessage({ kind: 'results', results });
+  } catch (error) {
+    parentPort!.postMessage({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});

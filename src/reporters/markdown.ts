@@ -1,0 +1,44 @@
+import type { Finding, ScanResult, Severity } from '../types.js';
+import { SEVERITIES } from '../types.js';
+import type { ReporterOptions } from './types.js';
+
+const MAX_ROWS = 100;
+const ICONS: Record<Severity, string> = { critical: '🟥', high: '🟧', medium: '🟨', low: '🟦' };
+
+/**
+ * A Markdown summary for pull-request comments and `$GITHUB_STEP_SUMMARY`:
+ * counts by severity, then a table of findings, most severe first.
+ */
+export function formatMarkdown(result: ScanResult, _options: ReporterOptions): string {
+  const { summary } = result;
+  const visible = result.findings.filter((finding) => !finding.suppression);
+  const lines: string[] = ['## keney-audit', ''];
+
+  if (visible.length === 0) {
+    lines.push(`No problems found in ${summary.files} files.`);
+  } else {
+    lines.push('| Severity | Findings |', '| --- | ---: |');
+    for (const severity of SEVERITIES) lines.push(`| ${ICONS[severity]} ${severity} | ${summary.bySeverity[severity]} |`);
+    lines.push('');
+    const sorted = [...visible].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+    lines.push('| Severity | Rule | Location | Message |', '| --- | --- | --- | --- |');
+    for (const finding of sorted.slice(0, MAX_ROWS)) lines.push(toRow(finding));
+    if (sorted.length > MAX_ROWS) lines.push('', `${sorted.length - MAX_ROWS} more findings are not listed; see the SARIF or JSON report.`);
+  }
+
+  const extras: string[] = [];
+  if (summary.suppressed > 0) extras.push(`${summary.suppressed} suppressed`);
+  if (summary.baselined > 0) extras.push(`${summary.baselined} in the baseline`);
+  lines.push('', `Scanned ${summary.files} files, ${summary.lines} lines${extras.length > 0 ? `; ${extras.join(', ')}` : ''}.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function toRow(finding: Finding): string {
+  const location = `\`${finding.location.file}:${finding.location.startLine}\``;
+  return `| ${ICONS[finding.severity]} ${finding.severity} | \`${finding.ruleId}\` | ${location} | ${escapeCell(finding.message)} |`;
+}
+
+/** Keeps a message inside its table cell: pipes and line breaks would end it. */
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
