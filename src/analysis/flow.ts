@@ -3,13 +3,16 @@ import type { FileSemantics } from './semantics.js';
 import type { SanitizerKind } from './sanitizers.js';
 import { getSanitizerKind } from './sanitizers.js';
 import { getRequestAccess } from './request.js';
-import { isRelativeSpecifier } from './origin.js';
+import { CALL, isRelativeSpecifier, packageName, packagePath, type Origin } from './origin.js';
 import { isConstant } from './values.js';
 import { findConditionalGuard, findGuard } from './guards.js';
 import { getCalleeName, skipOuterExpressions } from './syntax.js';
 
-/** Where untrusted data enters: the client's request, the command line or the environment. */
-export type SourceKind = 'request' | 'argv' | 'env';
+/**
+ * Where untrusted data enters: the client's request, the browser's address
+ * and referrer (`dom`, in front-end code), the command line or the environment.
+ */
+export type SourceKind = 'request' | 'dom' | 'argv' | 'env';
 
 /**
  * One part of an expression that is not a constant, with the nodes it passed
@@ -104,6 +107,13 @@ const PASS_THROUGH_METHODS = new Set([
 ]);
 
 const EMPTY: Flow = [];
+
+/** Global functions whose result carries their arguments' data: conversions and decoders. */
+const PASS_THROUGH_FUNCTIONS = new Set(['String', 'Array', 'decodeURIComponent', 'decodeURI', 'unescape', 'atob']);
+
+/** Browser globals that contain the page's address or the referrer, which the author of a link controls. */
+const DOM_GLOBALS = new Set(['window', 'document', 'self', 'globalThis']);
+const DOM_PROPERTIES = new Set(['location', 'URL', 'documentURI', 'baseURI', 'referrer']);
 
 /** Computes the flow of an expression: the sources, parameters and unknown values it is built from. */
 export function flowOf(sem: FileSemantics, node: ts.Expression, depth = 0): Flow {
@@ -240,6 +250,9 @@ function flowOfIdentifier(sem: FileSemantics, identifier: ts.Identifier, depth: 
     if (identifier.text === 'undefined' || identifier.text === '__dirname' || identifier.text === '__filename') {
       return EMPTY;
     }
+    if (identifier.text === 'location') {
+      return [{ kind: 'source', source: 'dom', label: 'location', node: identifier, trace: [identifier] }];
+    }
     return [unknownLeaf(identifier)];
   }
 
@@ -262,7 +275,13 @@ function flowOfIdentifier(sem: FileSemantics, identifier: ts.Identifier, depth: 
       if (isScalarTyped(declaration.node.type)) return EMPTY;
       const values = sem.getAssignedValues(declaration);
       if (values.length === 0) return [unknownLeaf(identifier)];
-      const flows = values.map((value) => prepend(flowOf(sem, value, depth + 1), declaration.name));
+      // `const { id } = req.params` reads `req.params.id`, and its label shows that.
+      const suffix = declaration.pattern.flatMap((step) => ('property' in step && step.property ? [step.property] : [])).join('.');
+      const flows = values.map((value) => {
+        const flow = prepend(flowOf(sem, value, depth + 1), declaration.name);
+        if (!suffix || value !== declaration.node.initializer) return flow;
+        return flow.map((leaf) => (leaf.kind === 'source' ? { ...leaf, label: `${leaf.label}.${suffix}` } : leaf));
+      });
       return union(flows);
     }
     case 'parameter': {
@@ -324,6 +343,12 @@ function flowOfMember(
   const base = skipOuterExpressions(member.expression);
   const name = ts.isPropertyAccessExpression(member) ? member.name.text : undefined;
 
+  if (ts.isIdentifier(base) && DOM_GLOBALS.has(base.text) && name && !sem.scope.resolve(base)) {
+    // `window.name` survives navigation, so the page that opened this one sets it.
+    if (DOM_PROPERTIES.has(name) || (name === 'name' && base.text === 'window')) {
+      return [{ kind: 'source', source: 'dom', label: `${base.text}.${name}`, node: member, trace: [member] }];
+    }
+  }
   if (ts.isIdentifier(base) && base.text === 'process' && !sem.scope.resolve(base)) {
     if (name === 'argv') return [{ kind: 'source', source: 'argv', label: 'process.argv', node: member, trace: [member] }];
     if (name === 'env') return [{ kind: 'source', source: 'env', label: 'process.env', node: member, trace: [member] }];
@@ -334,7 +359,12 @@ function flowOfMember(
   if (name === 'length' || name === 'size') return EMPTY;
 
   const flow = flowOf(sem, base, depth + 1);
-  return flow.map((leaf) => (leaf.kind === 'source' && name ? { ...leaf, label: `${leaf.label}.${name}` } : leaf));
+  return flow.map((leaf) => {
+    if (leaf.kind === 'source' && name) return { ...leaf, label: `${leaf.label}.${name}` };
+    // `snippets.SUM` with `import * as snippets` is the export `SUM`, not the whole module.
+    if (leaf.kind === 'import' && !leaf.call && name && leaf.node === base) return { ...leaf, path: [...leaf.path, name], node: member };
+    return leaf;
+  });
 }
 
 function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number): Flow {
@@ -347,7 +377,14 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
   const sanitizer = getSanitizerKind(origin) ?? sem.getDeclaredSanitizer(origin);
   if (sanitizer) return [{ kind: 'sanitized', sanitizer, node: call, trace: [call] }];
 
-  if (ts.isIdentifier(callee) && (callee.text === 'String' || callee.text === 'Array') && !sem.scope.resolve(callee)) {
+  if (ts.isIdentifier(callee) && PASS_THROUGH_FUNCTIONS.has(callee.text) && !sem.scope.resolve(callee)) {
+    return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1))).map((leaf) => withStep(leaf, call));
+  }
+
+  if (isLeadingDotsStrip(sem, call)) return [{ kind: 'sanitized', sanitizer: 'path', node: call, trace: [call] }];
+  if (isHtmlEscapeChain(sem, call)) return [{ kind: 'sanitized', sanitizer: 'html', node: call, trace: [call] }];
+
+  if (isPathFunction(origin)) {
     return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1))).map((leaf) => withStep(leaf, call));
   }
 
@@ -378,6 +415,66 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
     if (receiver.length > 0) return receiver.map((leaf) => withStep(leaf, call));
   }
   return [unknownLeaf(call)];
+}
+
+/** Functions of the `path` module that build a path from their arguments: `join` imported by name, too. */
+const PATH_FUNCTIONS = new Set(['join', 'resolve', 'normalize', 'relative', 'dirname', 'extname', 'format', 'toNamespacedPath']);
+
+function isPathFunction(origin: Origin): boolean {
+  if (origin.root.kind !== 'module') return false;
+  const module = packageName(origin.root.specifier);
+  if (module !== 'path' && module !== 'upath') return false;
+  const steps = packagePath(origin).filter((step) => step !== CALL);
+  const name = steps[steps.length - 1];
+  return name !== undefined && PATH_FUNCTIONS.has(name) && (steps.length === 1 || (steps.length === 2 && (steps[0] === 'posix' || steps[0] === 'win32')));
+}
+
+/**
+ * `path.normalize(p).replace(/^(\.\.(\/|\\|$))+/, '')`: normalizing leaves `..`
+ * segments only at the start, and the replacement removes them.
+ */
+function isLeadingDotsStrip(sem: FileSemantics, call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'replace' && callee.name.text !== 'replaceAll')) return false;
+  const [pattern, replacement] = call.arguments;
+  if (!pattern || !replacement) return false;
+  const regexp = sem.evaluate(pattern);
+  const text = sem.evaluate(replacement);
+  if (regexp.kind !== 'regexp' || !regexp.source.startsWith('^(\\.\\.') || text.kind !== 'string' || text.value !== '') return false;
+  const receiver = skipOuterExpressions(callee.expression);
+  if (!ts.isCallExpression(receiver)) return false;
+  const origin = sem.originOf(receiver.expression);
+  return isPathFunction(origin) && origin.path[origin.path.length - 1] === 'normalize';
+}
+
+/**
+ * A hand-written HTML escape: a chain of `replace()` calls of which one turns
+ * `<` into `&lt;`, or one replaces a character class with `<` through a
+ * function or a lookup table, as in `s.replace(/[&<>"']/g, (c) => MAP[c])`.
+ */
+function isHtmlEscapeChain(sem: FileSemantics, call: ts.CallExpression): boolean {
+  let current: ts.Expression = call;
+  for (let hops = 0; hops < 10; hops++) {
+    if (!ts.isCallExpression(current)) return false;
+    const callee = skipOuterExpressions(current.expression);
+    if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'replace' && callee.name.text !== 'replaceAll')) return false;
+    const [pattern, replacement] = current.arguments;
+    if (pattern && replacement && replacesLessThan(sem, pattern, replacement)) return true;
+    current = skipOuterExpressions(callee.expression);
+  }
+  return false;
+}
+
+function replacesLessThan(sem: FileSemantics, pattern: ts.Expression, replacement: ts.Expression): boolean {
+  const search = sem.evaluate(pattern);
+  let text: string | undefined;
+  if (search.kind === 'regexp') text = search.source;
+  else if (search.kind === 'string') text = search.value;
+  if (text === undefined || !text.includes('<')) return false;
+  const value = sem.evaluate(replacement);
+  if (value.kind === 'string') return value.value === '&lt;' || value.value === '&#60;' || value.value === '&#x3C;';
+  const inner = skipOuterExpressions(replacement);
+  return text.startsWith('[') && (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner) || ts.isIdentifier(inner));
 }
 
 /** Follows a call into a function of this file: its return values, with parameters replaced by the arguments. */

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { FileSemantics } from './semantics.js';
 import type { Declaration } from './scope.js';
 import type { SanitizerKind } from './sanitizers.js';
-import { isConstant } from './values.js';
+import { isConstant, type Value } from './values.js';
 import { skipOuterExpressions } from './syntax.js';
 
 /**
@@ -86,6 +86,15 @@ function findEarlyExit(
         if (kind) return kind;
       }
     }
+    // `await assertPublicUrl(url);`: a check of a URL's host that throws when it fails.
+    if (ts.isExpressionStatement(statement)) {
+      const call = skipOuterExpressions(statement.expression);
+      if (ts.isCallExpression(call) && call.arguments.some((argument) => isVariable(skipOuterExpressions(argument)))) {
+        const callee = skipOuterExpressions(call.expression);
+        const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+        if (URL_ASSERTION_NAME.test(name)) return 'origin';
+      }
+    }
   }
   return undefined;
 }
@@ -123,6 +132,8 @@ function getCheckKind(
   if (ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.ExclamationToken) {
     return getCheckKind(sem, expression.operand, isVariable, !expected);
   }
+
+  if (isSameSitePathCheck(sem, expression, isVariable, expected)) return 'origin';
 
   if (ts.isBinaryExpression(expression)) {
     const operator = expression.operatorToken.kind;
@@ -176,6 +187,29 @@ function getComparisonKind(
     if (variable && other && isConstant(sem.evaluate(other))) return 'allowlist';
   }
 
+  // url.hostname === 'api.example.com' and url.origin !== APP_ORIGIN (false) prove the host.
+  if ((equal && expected) || (notEqual && !expected)) {
+    const [member, other] = isHostOf(sem, left, isVariable) ? [left, right] : isHostOf(sem, right, isVariable) ? [right, left] : [];
+    if (member && other && isTrustedHost(sem, other)) return 'origin';
+  }
+
+  // resolved.indexOf(base) === 0 proves the path stays inside base.
+  if ((equal && expected) || (notEqual && !expected)) {
+    const [call, other] = ts.isCallExpression(left) ? [left, right] : ts.isCallExpression(right) ? [right, left] : [];
+    const callee = call && skipOuterExpressions(call.expression);
+    const index = other && sem.evaluate(other);
+    if (
+      callee &&
+      ts.isPropertyAccessExpression(callee) &&
+      callee.name.text === 'indexOf' &&
+      isVariable(skipOuterExpressions(callee.expression)) &&
+      index?.kind === 'number' &&
+      index.value === 0
+    ) {
+      return 'path';
+    }
+  }
+
   if (operator === ts.SyntaxKind.InKeyword && expected && isVariable(left)) {
     const object = sem.evaluate(right);
     if (object.kind === 'object' && !object.open) return 'allowlist';
@@ -212,6 +246,8 @@ function getCallCheckKind(
     if (method === 'test' && expected && argument && isVariable(argument)) {
       const pattern = sem.evaluate(receiver);
       if (pattern.kind === 'regexp' && isAnchoredPattern(pattern.source)) return 'allowlist';
+      // /^https:\/\/api\.example\.com\//.test(url) fixes the scheme and the host.
+      if (pattern.kind === 'regexp' && FIXED_ORIGIN_PATTERN.test(pattern.source)) return 'origin';
     }
 
     // Number.isInteger(x), Number.isSafeInteger(x), Number.isFinite(x)
@@ -222,11 +258,54 @@ function getCallCheckKind(
     // validator.isUUID(x), validator.isInt(x), validator.isAlphanumeric(x)
     if (/^is[A-Z]/.test(method) && expected && usesVariable) {
       const origin = sem.originOf(callee);
-      if (origin.root.kind === 'module' && origin.root.specifier === 'validator') return 'allowlist';
+      // A URL or an e-mail address may hold quotes, `$` and any host, so it is checked for shape only.
+      if (origin.root.kind === 'module' && origin.root.specifier === 'validator') return OPEN_FORMATS.has(method) ? 'validated' : 'allowlist';
+    }
+
+    // ALLOWED_HOSTS.has(url.hostname) and url.hostname.endsWith('.example.com') prove the host.
+    if ((method === 'includes' || method === 'has') && expected && argument && isHostOf(sem, argument, isVariable)) {
+      const value = sem.evaluate(receiver);
+      const receiverText = ts.isIdentifier(receiver) || ts.isPropertyAccessExpression(receiver) ? receiver.getText() : '';
+      if ((value.kind !== 'unknown' && isConstant(value)) || ALLOWLIST_NAME.test(receiverText) || ts.isNewExpression(receiver)) return 'origin';
+    }
+    if (method === 'endsWith' && expected && isHostOf(sem, receiver, isVariable) && argument) {
+      const suffix = sem.evaluate(argument);
+      if (suffix.kind === 'string' && suffix.value.startsWith('.')) return 'origin';
+    }
+
+    // name.includes('..') and /\.\./.test(name), when false, prove the name cannot climb out of a folder.
+    if (method === 'includes' && !expected && isVariable(receiver) && argument) {
+      const text = sem.evaluate(argument);
+      if (text.kind === 'string' && text.value === '..') return 'path';
+    }
+    if (method === 'test' && !expected && argument && isVariable(argument)) {
+      const pattern = sem.evaluate(receiver);
+      if (pattern.kind === 'regexp' && (pattern.source === '\\.\\.' || pattern.source === '\\.\\.[\\/\\\\]')) return 'path';
+    }
+
+    // url.startsWith('https://api.example.com/') proves the host; without the
+    // closing slash, https://api.example.com.evil.example would pass.
+    if (method === 'startsWith' && expected && isVariable(receiver) && argument) {
+      const prefix = sem.evaluate(argument);
+      let text = '';
+      if (prefix.kind === 'string') text = prefix.value;
+      else if (prefix.kind === 'concat') text = getConstantPrefix(prefix.parts);
+      if (/^[a-z][a-z\d+.-]*:\/\/[^/?#\\]+[/?#\\]/i.test(text)) return 'origin';
+      // `${process.env.APP_URL}/` and `${APP_ORIGIN}/` with the origin from configuration.
+      const [base, next] = prefix.kind === 'concat' ? prefix.parts : [];
+      if ((base?.kind === 'env' || base?.kind === 'import') && next?.kind === 'string' && next.value.startsWith('/')) return 'origin';
     }
 
     // resolved.startsWith(base) proves the path stays inside base.
     if (method === 'startsWith' && expected && isVariable(receiver)) return 'path';
+
+    // `const rel = path.relative(base, x)`, then rel.startsWith('..') proves x leaves base when true.
+    if (method === 'startsWith' && !expected && ts.isIdentifier(receiver)) {
+      const declaration = sem.resolve(receiver);
+      const initializer = declaration?.kind === 'variable' ? sem.getSingleValue(declaration) : undefined;
+      const value = initializer && skipOuterExpressions(initializer);
+      if (value && ts.isCallExpression(value) && isPathRelativeOf(value, isVariable)) return 'path';
+    }
 
     // path.relative(base, x).startsWith('..') proves the path leaves base when true.
     if (method === 'startsWith' && !expected && ts.isCallExpression(receiver)) {
@@ -243,11 +322,55 @@ function getCallCheckKind(
 
   if (ts.isIdentifier(callee)) {
     if (callee.text === 'isNaN' && !expected && usesVariable) return 'number';
+    if (URL_CHECK_NAME.test(callee.text) && expected && usesVariable) return 'origin';
+    // isPathInside(resolved, ROOT) from is-path-inside or path-is-inside.
+    if (PATH_CHECK_NAME.test(callee.text) && expected && usesVariable) return 'path';
+    if (URL_FORMAT_NAME.test(callee.text) && expected && usesVariable) return 'validated';
     if (/^(isValid|isAllowed|isSafe|isPermitted|validate)/i.test(callee.text) && expected && usesVariable) {
       return 'allowlist';
     }
+    // isIP(x) and isUUID(x) imported from validator or node:net.
+    if (/^is[A-Z]/.test(callee.text) && expected && usesVariable) {
+      const origin = sem.originOf(callee);
+      if (origin.root.kind === 'module' && FORMAT_CHECK_MODULES.has(origin.root.specifier.replace(/^node:/, '').split('/')[0]!)) {
+        return OPEN_FORMATS.has(callee.text) ? 'validated' : 'allowlist';
+      }
+    }
+  }
+  if (ts.isPropertyAccessExpression(callee) && /^isIP(v4|v6)?$/.test(callee.name.text) && expected && usesVariable) {
+    const origin = sem.originOf(callee);
+    if (origin.root.kind === 'module' && origin.root.specifier.replace(/^node:/, '') === 'net') return 'allowlist';
   }
   return undefined;
+}
+
+/** validator.js checks whose formats allow quotes, `$` and any host. */
+const OPEN_FORMATS = new Set(['isURL', 'isEmail', 'isDataURI', 'isJSON', 'isMagnetURI']);
+
+/** Packages whose `isX` functions check a format with a safe alphabet: `isIP`, `isUUID`, `isInt`. */
+const FORMAT_CHECK_MODULES = new Set(['validator', 'net', 'is-ip', 'uuid']);
+
+/** Functions that by their name check that a URL stays on this site or a trusted host: `isLocalUrl(next)`. */
+const URL_CHECK_NAME = /^(isLocal|isRelative|isSameOrigin|isSameSite|isInternal|isTrusted)\w*(Url|Uri|Redirect|Origin|Host|Domain|Target)?$/i;
+
+/** Functions that by their name check that a path stays inside a folder. */
+const PATH_CHECK_NAME = /^(isPathInside|pathIsInside|isInside|isSubdir|isSubPath|isWithin\w*|isInsideDir\w*)$/i;
+
+/** Functions that by their name check only that text parses as a URL, whatever its host: `isValidUrl(x)`. */
+const URL_FORMAT_NAME = /^is(Valid)?(Http|Web)?(Url|Uri)$/i;
+
+/** Functions that by their name throw unless a URL's host is allowed: `assertPublicUrl(url)`. */
+const URL_ASSERTION_NAME = /^(assert|validate|ensure|check|verify|guard)\w*(Url|Uri|Host|Hostname|Domain|Target|Destination|Redirect)$/i;
+
+/**
+ * Checks for a host to compare with: a constant, configuration, or the host of
+ * this server as the request names it (`req.hostname`, `req.get('host')`).
+ */
+function isTrustedHost(sem: FileSemantics, other: ts.Expression): boolean {
+  if (isConstant(sem.evaluate(other))) return true;
+  const text = other.getText();
+  if (/^(req|request|ctx|c\.req)\.(hostname|host|headers\.host|get\(\s*['"]host['"]\s*\))$/.test(text)) return true;
+  return !sem.flowOf(other).some((leaf) => leaf.kind === 'source' && (leaf.source === 'request' || leaf.source === 'dom'));
 }
 
 function isKeysOfConstant(sem: FileSemantics, receiver: ts.Expression): boolean {
@@ -257,6 +380,169 @@ function isKeysOfConstant(sem: FileSemantics, receiver: ts.Expression): boolean 
   const target = receiver.arguments[0];
   return target !== undefined && isConstant(sem.evaluate(target));
 }
+
+/** Returns the constant text at the start of a concatenation. */
+function getConstantPrefix(parts: readonly Value[]): string {
+  let text = '';
+  for (const part of parts) {
+    if (part.kind !== 'string') break;
+    text += part.value;
+  }
+  return text;
+}
+
+/** Properties of a URL object that name its host. */
+const HOST_PROPERTIES = new Set(['hostname', 'host', 'origin']);
+
+/**
+ * Checks for the host of the checked variable: `url.hostname`, `url.host`, `url.origin`,
+ * `new URL(x).hostname`, or a name bound to one of them, such as
+ * `const { hostname } = new URL(x)`.
+ */
+function isHostOf(sem: FileSemantics, node: ts.Node, isVariable: (node: ts.Node) => boolean): boolean {
+  const expression = ts.isExpression(node) ? skipOuterExpressions(node) : node;
+  if (ts.isPropertyAccessExpression(expression) && HOST_PROPERTIES.has(expression.name.text)) {
+    return isVariableOrUrlOf(expression.expression, isVariable);
+  }
+  if (!ts.isIdentifier(expression)) return false;
+  const declaration = sem.resolve(expression);
+  if (declaration?.kind !== 'variable') return false;
+  const initializer = sem.getSingleValue(declaration);
+  if (!initializer) return false;
+  const last = declaration.pattern[declaration.pattern.length - 1];
+  if (last && 'property' in last) {
+    return declaration.pattern.length === 1 && HOST_PROPERTIES.has(last.property) && isVariableOrUrlOf(initializer, isVariable);
+  }
+  const value = skipOuterExpressions(initializer);
+  return (
+    declaration.pattern.length === 0 &&
+    ts.isPropertyAccessExpression(value) &&
+    HOST_PROPERTIES.has(value.name.text) &&
+    isVariableOrUrlOf(value.expression, isVariable)
+  );
+}
+
+/** Checks for the checked variable itself, or `new URL(variable, base)`. */
+function isVariableOrUrlOf(node: ts.Expression, isVariable: (node: ts.Node) => boolean): boolean {
+  const expression = skipOuterExpressions(node);
+  if (isVariable(expression)) return true;
+  if (!ts.isNewExpression(expression) || !ts.isIdentifier(expression.expression) || expression.expression.text !== 'URL') return false;
+  const first = expression.arguments?.[0];
+  return first !== undefined && isVariable(skipOuterExpressions(first));
+}
+
+function isPathRelativeOf(call: ts.CallExpression, isVariable: (node: ts.Node) => boolean): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.name.text === 'relative' &&
+    call.arguments.some((argument) => isVariable(skipOuterExpressions(argument)))
+  );
+}
+
+/**
+ * `next.startsWith('/') && !next.startsWith('//')`, or the same with `next[1] !== '/'`
+ * or a pattern such as `/^\/(?!\/)/`: a path on this site rather than a URL that
+ * names another host. A lone `startsWith('/')` lets `//evil.example` through.
+ */
+function isSameSitePathCheck(
+  sem: FileSemantics,
+  condition: ts.Expression,
+  isVariable: (node: ts.Node) => boolean,
+  expected: boolean,
+): boolean {
+  const terms = collectTerms(condition, expected);
+  const tests = terms.flatMap((term) => {
+    const test = getPrefixTest(sem, term.node, isVariable);
+    return test ? [{ ...test, holds: test.holds === term.expected }] : [];
+  });
+  if (tests.some((test) => test.holds && test.sameSitePattern)) return true;
+  const startsWithSlash = tests.some((test) => test.holds && test.index === 0 && test.text === '/');
+  const notTwoSlashes = tests.some(
+    (test) => !test.holds && ((test.index === 0 && test.text === '//') || (test.index === 1 && test.text === '/')),
+  );
+  return startsWithSlash && notTwoSlashes;
+}
+
+/** Collects the parts a condition proves together: `a && b` when true, `a || b` when false, through `!`. */
+function collectTerms(condition: ts.Expression, expected: boolean): Array<{ node: ts.Expression; expected: boolean }> {
+  const expression = skipOuterExpressions(condition);
+  if (ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.ExclamationToken) {
+    return collectTerms(expression.operand, !expected);
+  }
+  if (ts.isBinaryExpression(expression)) {
+    const operator = expression.operatorToken.kind;
+    if ((operator === ts.SyntaxKind.AmpersandAmpersandToken && expected) || (operator === ts.SyntaxKind.BarBarToken && !expected)) {
+      return [...collectTerms(expression.left, expected), ...collectTerms(expression.right, expected)];
+    }
+  }
+  return [{ node: expression, expected }];
+}
+
+/**
+ * Reads a test of the text at the start of the checked variable:
+ * `x.startsWith('//')`, `x[1] === '/'`, `x.charAt(0) !== '/'`. `holds` is what
+ * the test claims when it evaluates to true.
+ */
+function getPrefixTest(
+  sem: FileSemantics,
+  node: ts.Expression,
+  isVariable: (node: ts.Node) => boolean,
+): { index: number; text: string; holds: boolean; sameSitePattern?: boolean } | undefined {
+  if (ts.isCallExpression(node)) {
+    const callee = skipOuterExpressions(node.expression);
+    const argument = node.arguments[0];
+    if (!ts.isPropertyAccessExpression(callee) || !argument) return undefined;
+    if (callee.name.text === 'startsWith' && isVariable(skipOuterExpressions(callee.expression))) {
+      const text = sem.evaluate(argument);
+      return text.kind === 'string' ? { index: 0, text: text.value, holds: true } : undefined;
+    }
+    if (callee.name.text === 'test' && isVariable(skipOuterExpressions(argument))) {
+      const pattern = sem.evaluate(callee.expression);
+      if (pattern.kind === 'regexp' && (SAME_SITE_PATTERN.test(pattern.source) || SAME_SITE_CLASS_PATTERN.test(pattern.source))) {
+        return { index: 0, text: '/', holds: true, sameSitePattern: true };
+      }
+    }
+    return undefined;
+  }
+  if (!ts.isBinaryExpression(node)) return undefined;
+  const operator = node.operatorToken.kind;
+  const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+  const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+  if (!equal && !notEqual) return undefined;
+  const text = sem.evaluate(node.right);
+  const index = getCharacterIndex(sem, skipOuterExpressions(node.left), isVariable);
+  if (index === undefined || text.kind !== 'string') return undefined;
+  return { index, text: text.value, holds: equal };
+}
+
+/** Returns the index that `x[1]` or `x.charAt(1)` of the checked variable reads: 1. */
+function getCharacterIndex(sem: FileSemantics, node: ts.Expression, isVariable: (node: ts.Node) => boolean): number | undefined {
+  let target: ts.Expression | undefined;
+  let position: ts.Expression | undefined;
+  if (ts.isElementAccessExpression(node)) {
+    target = node.expression;
+    position = node.argumentExpression;
+  } else if (ts.isCallExpression(node)) {
+    const callee = skipOuterExpressions(node.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'charAt') {
+      target = callee.expression;
+      position = node.arguments[0];
+    }
+  }
+  if (!target || !position || !isVariable(skipOuterExpressions(target))) return undefined;
+  const value = sem.evaluate(position);
+  return value.kind === 'number' ? value.value : undefined;
+}
+
+/** `^\/(?!\/)`, `^\/(?![\/\\])` and `^\/[^\/]`: one slash, then anything but another. */
+const SAME_SITE_PATTERN = /^\^\\\/(\(\?!|\[\^)\[?\\?\//;
+
+/** `^\/[a-z]`, `^\/\w` and `^\/[\w-]`: one slash, then a letter, digit, `_` or `-`. */
+const SAME_SITE_CLASS_PATTERN = /^\^\\\/(\\w|\\d|\[(?:[a-zA-Z]-[a-zA-Z]|\d-\d|\\w|\\d|_|\\?-)+\])/;
+
+/** `^https:\/\/api\.example\.com\/` or `^https?:\/\/cdn\.example\.org$`: a scheme, a literal host, then a path or the end. */
+const FIXED_ORIGIN_PATTERN = /^\^https\??:\\\/\\\/(?:[a-zA-Z0-9-]|\\\.)+(?::\d+)?(?:\\\/|\$)/;
 
 /** A pattern anchored at both ends with no wildcard, such as `^[a-z0-9_]+$`. */
 function isAnchoredPattern(source: string): boolean {

@@ -8,11 +8,24 @@ import { CALL, NEW, packageName, packagePath } from './origin.js';
  * - `sql`: escaped for SQL by the driver's own escape function;
  * - `path`: reduced to a file name, or checked to stay inside a folder;
  * - `url`: percent-encoded;
+ * - `shell`: quoted for a POSIX shell;
+ * - `origin`: a URL whose host was compared with a constant or an allowlist,
+ *   or a path checked to start with one `/`, so it stays on a known site;
  * - `allowlist`: checked against a fixed set of values, safe in every sink;
  * - `validated`: checked by a schema validator, which constrains shape but not content;
  * - `redacted`: masked, hashed or redacted, safe to log.
  */
-export type SanitizerKind = 'number' | 'html' | 'sql' | 'path' | 'url' | 'shell' | 'allowlist' | 'validated' | 'redacted';
+export type SanitizerKind =
+  | 'number'
+  | 'html'
+  | 'sql'
+  | 'path'
+  | 'url'
+  | 'shell'
+  | 'origin'
+  | 'allowlist'
+  | 'validated'
+  | 'redacted';
 
 interface SanitizerModel {
   /** A package name, or `global` for built-ins. */
@@ -71,6 +84,22 @@ const MODELS: SanitizerModel[] = [
   { module: 'path', path: ['basename'], kind: 'path' },
   { module: 'shell-quote', path: ['quote'], kind: 'shell' },
   { module: 'shescape', path: ['*'], kind: 'shell' },
+  { module: 'shescape', path: ['Shescape', 'quote'], kind: 'shell' },
+  { module: 'shescape', path: ['Shescape', 'quoteAll'], kind: 'shell' },
+  { module: 'shescape', path: ['Shescape', 'escape'], kind: 'shell' },
+  { module: 'shescape', path: ['Shescape', 'escapeAll'], kind: 'shell' },
+  { module: 'shell-escape', path: [], kind: 'shell' },
+  { module: 'any-shell-escape', path: [], kind: 'shell' },
+  { module: 'isomorphic-dompurify', path: ['*', 'sanitize'], kind: 'html' },
+  { module: 'html-escaper', path: ['escape'], kind: 'html' },
+  { module: 'escape-goat', path: ['htmlEscape'], kind: 'html' },
+  { module: 'entities', path: ['encode'], kind: 'html' },
+  { module: 'entities', path: ['encodeHTML'], kind: 'html' },
+  { module: 'entities', path: ['escape'], kind: 'html' },
+  { module: 'entities', path: ['escapeUTF8'], kind: 'html' },
+  { module: 'underscore', path: ['escape'], kind: 'html' },
+  { module: 'striptags', path: [], kind: 'html' },
+  { module: 'sanitize-filename', path: [], kind: 'path' },
   { module: 'crypto', path: ['createHash'], kind: 'redacted' },
   { module: 'crypto', path: ['createHmac'], kind: 'redacted' },
   { module: 'bcrypt', path: ['hash'], kind: 'redacted' },

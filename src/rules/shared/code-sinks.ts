@@ -1,0 +1,141 @@
+import { ts } from 'ts-morph';
+import type { FileSemantics } from '../../analysis/semantics.js';
+import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
+import { findProperty, getPropertyValue, skipOuterExpressions } from '../../analysis/syntax.js';
+import { resolveObjectLiteral } from './object-literal.js';
+
+/** A call that compiles text as JavaScript or as a template that can run JavaScript. */
+export interface CodeSink {
+  node: ts.CallExpression | ts.NewExpression;
+  /** The function called, for messages: `eval`, `new Function`, `vm.runInNewContext`. */
+  method: string;
+  /** The arguments compiled as code. */
+  code: ts.Expression[];
+  /**
+   * `code` for JavaScript, `template` for template engines whose templates can
+   * run JavaScript, `module` for `require()` and `import()` of a module by name.
+   */
+  kind: 'code' | 'template' | 'module';
+}
+
+/** `vm` functions and classes whose first argument is JavaScript source. */
+const VM_FUNCTIONS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction', 'Script', 'SourceTextModule']);
+
+/**
+ * Template engines whose template text can run JavaScript on the server
+ * (`<%= process.exit() %>` in EJS, `- code` in Pug, `${...}` in lodash), by
+ * package and function.
+ */
+const TEMPLATE_FUNCTIONS: Record<string, Set<string>> = {
+  ejs: new Set(['render', 'compile']),
+  pug: new Set(['render', 'compile', 'compileClient']),
+  jade: new Set(['render', 'compile']),
+  lodash: new Set(['template']),
+  'lodash.template': new Set(['']),
+  underscore: new Set(['template']),
+  handlebars: new Set(['compile', 'precompile']),
+  nunjucks: new Set(['renderString']),
+  dot: new Set(['template', 'compile']),
+  eta: new Set(['renderString']),
+};
+
+/** Timer functions that compile a string first argument as code. */
+const TIMERS = new Set(['setTimeout', 'setInterval']);
+const GLOBAL_HOLDERS = new Set(['window', 'globalThis', 'self', 'global']);
+
+/** Recognises a call or `new` expression that compiles code or a template. */
+export function getCodeSink(sem: FileSemantics, node: ts.CallExpression | ts.NewExpression): CodeSink | undefined {
+  const args = (node.arguments ?? []).filter((argument): argument is ts.Expression => !ts.isSpreadElement(argument));
+  const first = args[0];
+  if (!first) return undefined;
+  const global = getGlobalName(sem, node.expression);
+
+  if (global === 'eval' && ts.isCallExpression(node)) return { node, method: 'eval', code: [first], kind: 'code' };
+  if (global === 'require' && ts.isCallExpression(node))
+    return { node, method: 'require', code: [first], kind: 'module' };
+  if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+    return { node, method: 'import', code: [first], kind: 'module' };
+  }
+  if (global === 'Function') return { node, method: ts.isNewExpression(node) ? 'new Function' : 'Function', code: args, kind: 'code' };
+  if (global && TIMERS.has(global) && ts.isCallExpression(node)) {
+    const isText = isStringExpression(sem, first, 0) || sem.flowOf(first).some((leaf) => leaf.kind === 'source' && leaf.source === 'request');
+    return isText ? { node, method: global, code: [first], kind: 'code' } : undefined;
+  }
+
+  const origin = sem.originOf(node.expression);
+  if (origin.root.kind !== 'module') return undefined;
+  const module = packageName(origin.root.specifier);
+  const path = packagePath(origin).filter((step) => step !== CALL && step !== NEW);
+  const name = path.join('.');
+
+  if (module === 'vm' && path.length === 1 && VM_FUNCTIONS.has(name)) {
+    const isClass = name === 'Script' || name === 'SourceTextModule';
+    if (isClass !== ts.isNewExpression(node)) return undefined;
+    return { node, method: isClass ? `new vm.${name}` : `vm.${name}`, code: name === 'compileFunction' ? args.slice(0, 2) : [first], kind: 'code' };
+  }
+  if (module === 'worker_threads' && name === 'Worker' && ts.isNewExpression(node) && hasEvalOption(sem, args[1])) {
+    return { node, method: 'new Worker', code: [first], kind: 'code' };
+  }
+  // safe-eval runs its argument with vm, which is no security boundary.
+  if (module === 'safe-eval' && name === '') return { node, method: 'safeEval', code: [first], kind: 'code' };
+  if (TEMPLATE_FUNCTIONS[module]?.has(name)) {
+    return { node, method: name ? `${module}.${name}` : module, code: [first], kind: 'template' };
+  }
+  return undefined;
+}
+
+/** Returns the name of the global function a callee denotes: `eval`, `window.eval`, `(0, eval)`. */
+function getGlobalName(sem: FileSemantics, callee: ts.Expression): string | undefined {
+  let expression = skipOuterExpressions(callee);
+  // `(0, eval)(code)` is an indirect eval, which runs in the global scope.
+  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+    expression = skipOuterExpressions(expression.right);
+  }
+  if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+    const holder = expression.expression;
+    if (!GLOBAL_HOLDERS.has(holder.text) || sem.resolve(holder)) return undefined;
+    return expression.name.text;
+  }
+  if (!ts.isIdentifier(expression)) return undefined;
+  if (!sem.resolve(expression)) return expression.text;
+  // `const run = eval` is eval under another name.
+  const origin = sem.originOf(expression);
+  return origin.root.kind === 'global' && origin.path.length === 0 ? origin.root.name : undefined;
+}
+
+/** True for the options of `new Worker(code, { eval: true })`, which runs its first argument as code rather than loading a file. */
+function hasEvalOption(sem: FileSemantics, options: ts.Expression | undefined): boolean {
+  if (!options) return false;
+  const object = resolveObjectLiteral(sem, options);
+  const property = object && findProperty(object, 'eval');
+  const value = property && getPropertyValue(property);
+  if (!value) return false;
+  const evaluated = sem.evaluate(value);
+  return evaluated.kind !== 'boolean' || evaluated.value;
+}
+
+/**
+ * True when an expression is a string rather than a function, so that a
+ * timer compiles it: a literal, a template, concatenation with text, or a
+ * name bound to one of them.
+ */
+export function isStringExpression(sem: FileSemantics, node: ts.Expression, depth: number): boolean {
+  const expression = skipOuterExpressions(node);
+  if (ts.isStringLiteralLike(expression) || ts.isTemplateExpression(expression)) return true;
+  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    return isStringExpression(sem, expression.left, depth + 1) || isStringExpression(sem, expression.right, depth + 1);
+  }
+  const value = sem.evaluate(expression);
+  if (value.kind === 'string' || value.kind === 'concat') return true;
+  if (ts.isCallExpression(expression)) {
+    const callee = skipOuterExpressions(expression.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+    return ['String', 'toString', 'join', 'concat', 'replace', 'replaceAll', 'trim', 'slice', 'substring'].includes(name);
+  }
+  if (ts.isIdentifier(expression) && depth < 3) {
+    const declaration = sem.resolve(expression);
+    if (declaration?.kind !== 'variable') return false;
+    return sem.getAssignedValues(declaration).some((value) => isStringExpression(sem, value, depth + 1));
+  }
+  return false;
+}

@@ -1,0 +1,158 @@
+import { ts } from 'ts-morph';
+import type { FileSemantics } from '../../analysis/semantics.js';
+import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
+import {
+  findProperty,
+  getDecoratorName,
+  getDecorators,
+  getPropertyValue,
+  propertyNameText,
+  skipOuterExpressions,
+} from '../../analysis/syntax.js';
+import { resolveObjectLiteral } from './object-literal.js';
+
+/** A place that sends the browser to a URL, and the expression that contains the URL. */
+export interface RedirectSink {
+  /** The redirecting call or assignment, for messages: `res.redirect()`, `setHeader()`, `an assignment to location.href`. */
+  method: string;
+  url: ts.Expression;
+}
+
+/** Packages whose `redirect` function throws or returns a redirect: Next.js and Remix. */
+const REDIRECT_PACKAGES = new Set(['next', '@remix-run/node', '@remix-run/server-runtime', '@sveltejs/kit', 'react-router']);
+const REDIRECT_FUNCTIONS = new Set(['redirect', 'permanentRedirect', 'redirectDocument']);
+/** Methods that set a response header by name. */
+const HEADER_SETTERS = new Set(['setHeader', 'set', 'header', 'append', 'appendHeader']);
+/** The page's own location, whose assignment navigates. */
+const LOCATION_TARGET = /^((window|self|top|parent|document|globalThis)\.)?location(\.href)?$/;
+const LOCATION_HOLDERS = new Set(['window', 'self', 'top', 'parent', 'document', 'globalThis', 'location']);
+
+/** Recognises a call or `new` expression that redirects. */
+export function getRedirectCall(sem: FileSemantics, node: ts.CallExpression | ts.NewExpression): RedirectSink | undefined {
+  const args = (node.arguments ?? []).filter((argument): argument is ts.Expression => !ts.isSpreadElement(argument));
+  if (args.length === 0) return undefined;
+  const callee = skipOuterExpressions(node.expression);
+  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  if (!method) return undefined;
+
+  if (ts.isNewExpression(node)) {
+    if (method !== 'Response' && method !== 'NextResponse') return undefined;
+    const location = args[1] && getLocationHeader(sem, args[1], true);
+    return location ? { method: `new ${method}()`, url: location } : undefined;
+  }
+
+  if (method === 'redirect' && ts.isPropertyAccessExpression(callee)) {
+    const url = args.find((argument) => !isNumber(sem, argument));
+    return url ? { method: `${getReceiverName(callee.expression)}.redirect()`, url } : undefined;
+  }
+  if (REDIRECT_FUNCTIONS.has(method) && ts.isIdentifier(callee)) {
+    const origin = sem.originOf(callee);
+    if (origin.root.kind !== 'module' || !REDIRECT_PACKAGES.has(packageName(origin.root.specifier))) return undefined;
+    // SvelteKit takes the status first: `redirect(303, url)`.
+    const url = args.find((argument) => !isNumber(sem, argument));
+    return url ? { method: `${method}()`, url } : undefined;
+  }
+  if (HEADER_SETTERS.has(method) && args.length >= 2 && isLocationName(sem, args[0]!)) {
+    return { method: `${method}('Location')`, url: args[1]! };
+  }
+  if ((method === 'set' || method === 'header' || method === 'headers') && args.length === 1) {
+    const location = getLocationHeader(sem, args[0]!, false);
+    return location ? { method: `${method}()`, url: location } : undefined;
+  }
+  if (method === 'location' && ts.isPropertyAccessExpression(callee) && args.length === 1) {
+    return { method: 'res.location()', url: args[0]! };
+  }
+  if (method === 'writeHead') {
+    const location = args.slice(1).map((argument) => getLocationHeader(sem, argument, false)).find(Boolean);
+    return location ? { method: 'writeHead()', url: location } : undefined;
+  }
+  if ((method === 'assign' || method === 'replace') && ts.isPropertyAccessExpression(callee) && isPageLocation(sem, callee.expression)) {
+    return { method: `location.${method}()`, url: args[0]! };
+  }
+  if ((method === 'push' || method === 'replace') && ts.isPropertyAccessExpression(callee) && isAppRouter(sem, callee.expression)) {
+    return { method: `router.${method}()`, url: args[0]! };
+  }
+  return undefined;
+}
+
+/** `location.href = url` and `window.location = url` in browser code. */
+export function getLocationAssignment(sem: FileSemantics, binary: ts.BinaryExpression): RedirectSink | undefined {
+  if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const left = skipOuterExpressions(binary.left);
+  if (!LOCATION_TARGET.test(left.getText()) || !isPageLocation(sem, left)) return undefined;
+  return { method: `an assignment to ${left.getText()}`, url: binary.right };
+}
+
+/** True when an expression is the page's `location`, not a local variable of that name. */
+function isPageLocation(sem: FileSemantics, expression: ts.Expression): boolean {
+  let root = skipOuterExpressions(expression);
+  while (ts.isPropertyAccessExpression(root)) root = skipOuterExpressions(root.expression);
+  return ts.isIdentifier(root) && LOCATION_HOLDERS.has(root.text) && !sem.resolve(root) && /(^|\.)location(\.href)?$/.test(expression.getText());
+}
+
+/** Checks for a Next.js router, whose `push` navigates to absolute URLs too. */
+function isAppRouter(sem: FileSemantics, receiver: ts.Expression): boolean {
+  const origin = sem.originOf(receiver);
+  if (origin.root.kind !== 'module') return false;
+  const module = packageName(origin.root.specifier);
+  const path = packagePath(origin).filter((step) => step !== CALL && step !== NEW);
+  return module === 'next' && path[0] === 'useRouter';
+}
+
+function isNumber(sem: FileSemantics, expression: ts.Expression): boolean {
+  const value = sem.evaluate(expression);
+  return value.kind === 'number' || ts.isNumericLiteral(skipOuterExpressions(expression));
+}
+
+function isLocationName(sem: FileSemantics, expression: ts.Expression): boolean {
+  const value = sem.evaluate(expression);
+  return value.kind === 'string' && value.value.toLowerCase() === 'location';
+}
+
+/**
+ * Finds the `Location` value of a headers object: `{ Location: url }`, or with
+ * `nested`, of `{ status: 302, headers: { Location: url } }`.
+ */
+function getLocationHeader(sem: FileSemantics, argument: ts.Expression, nested: boolean): ts.Expression | undefined {
+  const object = resolveObjectLiteral(sem, argument);
+  if (!object) return undefined;
+  if (nested) {
+    const headers = findProperty(object, 'headers');
+    const value = headers && getPropertyValue(headers);
+    return value ? getLocationHeader(sem, value, false) : undefined;
+  }
+  for (const property of object.properties) {
+    const name = property.name && propertyNameText(property.name);
+    if (name?.toLowerCase() === 'location') return getPropertyValue(property);
+  }
+  return undefined;
+}
+
+function getReceiverName(receiver: ts.Expression): string {
+  let base = skipOuterExpressions(receiver);
+  while (ts.isCallExpression(base) || ts.isPropertyAccessExpression(base)) {
+    base = skipOuterExpressions(ts.isCallExpression(base) ? base.expression : base.expression);
+  }
+  return ts.isIdentifier(base) ? base.text : 'response';
+}
+
+/**
+ * Finds the `url` of the objects a NestJS handler with `@Redirect()` returns,
+ * which Nest sends as the redirect target.
+ */
+export function getNestRedirectReturns(sem: FileSemantics, method: ts.MethodDeclaration): RedirectSink[] {
+  if (!method.body || !getDecorators(method).some((decorator) => getDecoratorName(decorator) === 'Redirect')) return [];
+  const sinks: RedirectSink[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) {
+      const object = resolveObjectLiteral(sem, node.expression);
+      const url = object && findProperty(object, 'url');
+      const value = url && getPropertyValue(url);
+      if (value) sinks.push({ method: '@Redirect()', url: value });
+    }
+    ts.forEachChild(node, visit);
+  };
+  method.body.statements.forEach(visit);
+  return sinks;
+}
