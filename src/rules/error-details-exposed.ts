@@ -1,0 +1,317 @@
+import { ts } from 'ts-morph';
+import type { FileSemantics } from '../analysis/semantics.js';
+import type { Declaration } from '../analysis/scope.js';
+import { getCalleeName, getDecoratorName, getDecorators, getEnclosingFunction, getMemberName, isFunctionNode, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
+import { defineRule, type RuleContext } from './rule.js';
+import { isEnvironmentDependent } from './shared/environment-guards.js';
+import { getNumber } from './shared/numeric-settings.js';
+import { getCallTarget } from './shared/report-target.js';
+
+/**
+ * How much of a caught error a response shows:
+ * - `stack`: the stack trace, or internals such as the SQL of a database error;
+ * - `raw`: the error object itself, with every property the library put on it;
+ * - `message`: the message text, which only a 5xx response makes an internal detail.
+ */
+type Exposure = 'stack' | 'raw' | 'message';
+
+/**
+ * Error properties that carry internals: the stack, the SQL, query and driver
+ * error of database errors, the path and address of system errors, and an
+ * HTTP client error's `config`, which contains the request headers and their tokens.
+ */
+const INTERNAL_PROPERTIES = new Set(['stack', 'sql', 'sqlMessage', 'sqlState', 'query', 'original', 'parent', 'parameters', 'errno', 'syscall', 'address', 'path', 'config']);
+
+/** Error properties that contain the message. */
+const MESSAGE_PROPERTIES = new Set(['message', 'detail', 'hint', 'description', 'reason']);
+
+/** Error properties that tell what kind of error it is, which handlers test before sending an error meant for clients. */
+const CLASSIFYING_PROPERTIES = /^(expose|isOperational|status|statusCode|code|name|isBoom|isAxiosError|type|kind)$/;
+
+/** Response methods that send a body. */
+const SEND_METHODS = new Set(['send', 'json', 'end', 'write', 'jsonp', 'render', 'html', 'text', 'body']);
+
+/** Names of objects that send responses: Express `res`, Fastify `reply`, Hono `c`, Nest `response`. */
+const RESPONSE_NAME = /^(res|resp|response|reply|rep|c|ctx|context|httpResponse)$/;
+
+/** Calls whose callbacks receive array items or events, not a Node-style error: `errors.map((error) => ...)`. */
+const NOT_CALLBACK_METHODS = new Set(['map', 'forEach', 'filter', 'reduce', 'find', 'some', 'every', 'flatMap', 'sort', 'findIndex', 'on', 'once', 'addListener']);
+
+const MAX_DEPTH = 3;
+
+type MessageId = 'stack' | 'raw' | 'message';
+
+export default defineRule<MessageId>({
+  meta: {
+    id: 'error-details-exposed',
+    title: 'Error details sent to the client',
+    summary:
+      'Flags responses that send a caught error’s stack trace, the raw error object, or, with a 5xx status, its message: in `catch` blocks, Express error handlers, Fastify `setErrorHandler`, Hono `onError`, promise `.catch` callbacks and NestJS exception filters. Stack traces and driver errors reveal file paths, library versions, SQL and sometimes the data that failed to save.',
+    severity: 'medium',
+    precision: 'high',
+    cwe: [209],
+    owasp: 'A04:2021-Insecure Design',
+    messages: {
+      stack: 'The response includes {{detail}} of the caught error; log it and send a generic message with an error id.',
+      raw: 'The response includes the caught error object `{{name}}`, with every property its library set; log it and send a generic message with an error id.',
+      message: 'A {{status}} response includes `{{detail}}`, the internal message of the caught error; log it and send a generic message with an error id.',
+    },
+  },
+  create(context) {
+    const sem = context.semantics;
+    return {
+      CallExpression(call) {
+        const payloads = getResponsePayloads(sem, call);
+        if (payloads.length > 0) checkSink(context, call, getCallTarget(call), payloads);
+      },
+      BinaryExpression(binary) {
+        // Koa's `ctx.body = err`, and Express's `res.locals.error = err` before res.render().
+        if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+        const target = skipOuterExpressions(binary.left);
+        const name = getMemberName(target);
+        if (name !== 'body' && !(name === 'error' && /\.locals\.error$/.test(target.getText()))) return;
+        if (name === 'body' && !/^(ctx|context)\.(body|response\.body)$/.test(target.getText().replace(/\s+/g, ''))) return;
+        checkSink(context, binary, binary, [binary.right]);
+      },
+    };
+  },
+});
+
+/** The expressions a call sends to the client, when it is a response method or a Response constructor. */
+function getResponsePayloads(sem: FileSemantics, call: ts.CallExpression): ts.Expression[] {
+  const callee = skipOuterExpressions(call.expression);
+  const method = getMemberName(callee);
+  if (!method || !ts.isPropertyAccessExpression(callee)) return [];
+  if ((method === 'json' || method === 'text') && /^(NextResponse|Response)$/.test(callee.expression.getText())) return call.arguments.slice(0, 1);
+  if (!SEND_METHODS.has(method) || !isResponse(callee.expression)) return [];
+  if (method === 'render') return call.arguments.slice(1, 2);
+  return call.arguments.slice(0, 1);
+}
+
+/** `res`, `res.status(500)`, `reply.code(500)`, `this.response`: the root of the chain has a response's name. */
+function isResponse(expression: ts.Expression): boolean {
+  let node = skipOuterExpressions(expression);
+  for (let hops = 0; hops < 6 && ts.isCallExpression(node); hops++) {
+    const callee = skipOuterExpressions(node.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    node = skipOuterExpressions(callee.expression);
+  }
+  const name = ts.isIdentifier(node) ? node.text : getMemberName(node);
+  return name !== undefined && RESPONSE_NAME.test(name);
+}
+
+function checkSink(context: RuleContext<MessageId>, sink: ts.Node, target: ts.Node | { start: number; end: number }, payloads: ts.Expression[]): void {
+  const sem = context.semantics;
+  if (isEnvironmentDependent(sem, sink)) return;
+  let found: { exposure: Exposure; detail: string; name: string } | undefined;
+  for (const payload of payloads) {
+    for (const use of findErrorUses(sem, payload, 0)) {
+      if (isEnvironmentDependent(sem, use.node) || isClassifiedError(sem, sink, use.declaration)) continue;
+      if (!found || rank(use.exposure) > rank(found.exposure)) found = use;
+    }
+  }
+  if (!found) return;
+  const status = getStatus(sem, sink);
+  if (found.exposure === 'message') {
+    if (status === undefined || status < 500) return;
+    context.report({ node: target, messageId: 'message', data: { status, detail: found.detail } });
+    return;
+  }
+  // A 4xx response sends a client error, such as a validation error, which is written for the client.
+  if (found.exposure === 'raw' && status !== undefined && status >= 400 && status < 500) return;
+  context.report({ node: target, messageId: found.exposure, data: { detail: found.detail, name: found.name } });
+}
+
+/** Orders exposures from the message, the least revealing, to the stack. */
+const EXPOSURE_RANK: Record<Exposure, number> = { message: 1, raw: 2, stack: 3 };
+
+function rank(exposure: Exposure): number {
+  return EXPOSURE_RANK[exposure];
+}
+
+interface ErrorUse {
+  exposure: Exposure;
+  /** For messages: `err.stack`, `String(error)`. */
+  detail: string;
+  name: string;
+  node: ts.Node;
+  declaration: Declaration;
+}
+
+/** Finds reads of caught errors in a payload, through `const` variables of the same function. */
+function findErrorUses(sem: FileSemantics, payload: ts.Expression, depth: number): ErrorUse[] {
+  const uses: ErrorUse[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isFunctionNode(node)) return;
+    if (!ts.isIdentifier(node)) {
+      ts.forEachChild(node, visit);
+      return;
+    }
+    if (isPropertyName(node)) return;
+    const declaration = sem.resolve(node);
+    if (!declaration) return;
+    if (isCaughtError(sem, declaration)) {
+      const use = classifyUse(node, declaration, payload);
+      if (use) uses.push(use);
+      return;
+    }
+    if (declaration.kind === 'variable' && depth < MAX_DEPTH && declaration.pattern.length === 0) {
+      const initializer = sem.getSingleValue(declaration);
+      if (initializer) uses.push(...findErrorUses(sem, initializer, depth + 1));
+    }
+  };
+  visit(payload);
+  return uses;
+}
+
+function isPropertyName(identifier: ts.Identifier): boolean {
+  const parent = identifier.parent;
+  return (ts.isPropertyAccessExpression(parent) && parent.name === identifier) || (ts.isPropertyAssignment(parent) && parent.name === identifier);
+}
+
+/** Classifies how a read of the error shows it: `err.stack`, `err.message`, `String(err)`, or `err` whole. */
+function classifyUse(identifier: ts.Identifier, declaration: Declaration, payload: ts.Expression): ErrorUse | undefined {
+  const name = identifier.text;
+  const base = { name, node: identifier, declaration };
+  // `(err as Error).stack` reads the same error.
+  let outer: ts.Node = identifier;
+  while (ts.isAsExpression(outer.parent) || ts.isParenthesizedExpression(outer.parent) || ts.isNonNullExpression(outer.parent)) outer = outer.parent;
+  // `res.send(err)`, `ctx.body = err`: the error is the payload itself.
+  if (outer === payload || skipOuterExpressions(payload) === identifier) return { ...base, exposure: 'raw', detail: name };
+  const parent = outer.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === outer) {
+    const property = parent.name.text;
+    if (INTERNAL_PROPERTIES.has(property)) return { ...base, exposure: 'stack', detail: `${name}.${property}` };
+    if (MESSAGE_PROPERTIES.has(property)) return { ...base, exposure: 'message', detail: `${name}.${property}` };
+    if (property === 'toString') return { ...base, exposure: 'message', detail: `${name}.toString()` };
+    return undefined;
+  }
+  if (ts.isTemplateSpan(parent) || (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
+    return { ...base, exposure: 'message', detail: `String(${name})` };
+  }
+  if (ts.isCallExpression(parent) && parent.arguments.includes(outer as ts.Expression)) {
+    const callee = getCalleeName(parent);
+    if (callee === 'String') return { ...base, exposure: 'message', detail: `String(${name})` };
+    if (callee === 'inspect' || callee === 'serializeError' || callee === 'getOwnPropertyNames') return { ...base, exposure: 'stack', detail: `the stack trace (${callee}(${name}))` };
+    if (callee === 'stringify' && parent.arguments.length > 1) return { ...base, exposure: 'stack', detail: `every property (JSON.stringify(${name}, ...))` };
+    if (callee === 'stringify') return { ...base, exposure: 'raw', detail: name };
+    return undefined;
+  }
+  if (ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent) || ts.isSpreadAssignment(parent) || ts.isArrayLiteralExpression(parent)) {
+    return { ...base, exposure: 'raw', detail: name };
+  }
+  return undefined;
+}
+
+/**
+ * True for a caught exception: a `catch` binding, the error parameter of an
+ * Express error handler `(err, req, res, next)`, of Fastify's
+ * `setErrorHandler`, Hono's `onError` and promise `.catch()` callbacks, of a
+ * Node callback `(err, result) => ...`, or of a NestJS exception filter's `catch()`.
+ */
+function isCaughtError(sem: FileSemantics, declaration: Declaration): boolean {
+  if (declaration.kind === 'catch') return true;
+  if (declaration.kind !== 'parameter' || declaration.index !== 0 || declaration.pattern.length > 0) return false;
+  const fn = declaration.fn;
+  const names = fn.parameters.map((parameter) => (ts.isIdentifier(parameter.name) ? parameter.name.text : ''));
+  if (fn.parameters.length === 4 && /^(req|request)$/.test(names[1]!) && /^(res|response)$/.test(names[2]!)) return true;
+  if (ts.isMethodDeclaration(fn) && fn.name && propertyNameText(fn.name) === 'catch') {
+    const owner = fn.parent;
+    return ts.isClassLike(owner) && getDecorators(owner).some((decorator) => getDecoratorName(decorator) === 'Catch');
+  }
+  const call = fn.parent;
+  if (ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression)) {
+    const method = getCalleeName(call);
+    if (method === 'setErrorHandler' || method === 'onError' || method === 'catch') return true;
+    return /^(err|error)$/.test(names[0]!) && !NOT_CALLBACK_METHODS.has(method ?? '');
+  }
+  return false;
+}
+
+/**
+ * True when the sink runs only for errors the code has classified:
+ * `if (err instanceof ValidationError)`, `if (err.expose)`, `err.status < 500 ? ... : ...`.
+ * Such errors are written for clients.
+ */
+function isClassifiedError(sem: FileSemantics, sink: ts.Node, declaration: Declaration): boolean {
+  const fn = getEnclosingFunction(sink);
+  let child: ts.Node = sink;
+  for (let current: ts.Node | undefined = sink.parent; current && current !== fn?.parent; current = current.parent) {
+    if (ts.isIfStatement(current) && child !== current.expression && testsError(sem, current.expression, declaration)) return true;
+    if (ts.isConditionalExpression(current) && child !== current.condition && testsError(sem, current.condition, declaration)) return true;
+    if ((ts.isBlock(current) || ts.isCaseClause(current)) && followsErrorExit(sem, current.statements, child, declaration)) return true;
+    if (ts.isCaseBlock(current) && testsError(sem, current.parent.expression, declaration)) return true;
+    child = current;
+  }
+  return false;
+}
+
+function followsErrorExit(sem: FileSemantics, statements: ts.NodeArray<ts.Statement>, child: ts.Node, declaration: Declaration): boolean {
+  for (const statement of statements) {
+    if (statement === child || statement.pos >= child.pos) return false;
+    if (ts.isIfStatement(statement) && testsError(sem, statement.expression, declaration)) return true;
+  }
+  return false;
+}
+
+/** True when a condition reads the error's class or one of its classifying properties. */
+function testsError(sem: FileSemantics, condition: ts.Expression, declaration: Declaration): boolean {
+  let found = false;
+  const isError = (node: ts.Node): boolean => ts.isIdentifier(node) && sem.resolve(node) === declaration;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && isError(skipOuterExpressions(node.left))) found = true;
+    else if (ts.isPropertyAccessExpression(node) && isError(skipOuterExpressions(node.expression)) && CLASSIFYING_PROPERTIES.test(node.name.text)) found = true;
+    else if (ts.isCallExpression(node) && node.arguments.some((argument) => isError(skipOuterExpressions(argument)))) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(condition);
+  return found;
+}
+
+/**
+ * Returns the status code a response is sent with: `res.status(500)` in the chain,
+ * `reply.code(500)`, Hono's `c.json(body, 500)`, `NextResponse.json(body, { status: 500 })`,
+ * or an earlier `res.status(500)`, `res.statusCode = 500` or `ctx.status = 500`
+ * in the same block.
+ */
+function getStatus(sem: FileSemantics, sink: ts.Node): number | undefined {
+  if (ts.isCallExpression(sink)) {
+    const second = sink.arguments[1];
+    if (second) {
+      const direct = getNumber(sem, second);
+      if (direct !== undefined) return direct;
+      const status = sem.evaluate(second);
+      if (status.kind === 'object' && status.properties.status?.kind === 'number') return status.properties.status.value;
+    }
+    let node: ts.Expression = skipOuterExpressions(sink.expression);
+    for (let hops = 0; hops < 6; hops++) {
+      if (!ts.isPropertyAccessExpression(node)) break;
+      const receiver = skipOuterExpressions(node.expression);
+      if (!ts.isCallExpression(receiver)) break;
+      const method = getCalleeName(receiver);
+      if ((method === 'status' || method === 'code' || method === 'sendStatus') && receiver.arguments[0]) return getNumber(sem, receiver.arguments[0]);
+      node = skipOuterExpressions(receiver.expression);
+    }
+  }
+  return getEarlierStatus(sem, sink);
+}
+
+function getEarlierStatus(sem: FileSemantics, sink: ts.Node): number | undefined {
+  let statement: ts.Node = sink;
+  while (statement.parent && !ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent)) statement = statement.parent;
+  const block = statement.parent;
+  if (!block || !(ts.isBlock(block) || ts.isSourceFile(block))) return undefined;
+  let status: number | undefined;
+  for (const current of block.statements) {
+    if (current === statement) break;
+    if (!ts.isExpressionStatement(current)) continue;
+    const expression = skipOuterExpressions(current.expression);
+    if (ts.isCallExpression(expression) && /^(status|code)$/.test(getCalleeName(expression) ?? '') && expression.arguments[0]) {
+      status = getNumber(sem, expression.arguments[0]) ?? status;
+    } else if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.EqualsToken && /^(status|statusCode)$/.test(getMemberName(skipOuterExpressions(expression.left)) ?? '')) {
+      status = getNumber(sem, expression.right) ?? status;
+    }
+  }
+  return status;
+}
