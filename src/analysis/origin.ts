@@ -69,7 +69,7 @@ const GLOBALS = new Set([
   'TextEncoder',
 ]);
 
-export function originOf(sem: FileSemantics, node: ts.Expression, depth = 0): Origin {
+export function computeOrigin(sem: FileSemantics, node: ts.Expression, depth = 0): Origin {
   if (depth > MAX_DEPTH) return unknownOrigin([]);
   const expression = skipOuterExpressions(node);
 
@@ -81,7 +81,7 @@ export function originOf(sem: FileSemantics, node: ts.Expression, depth = 0): Or
     if (base.kind === ts.SyntaxKind.ThisKeyword) return originOfThisMember(sem, expression, name, depth);
     const local = getLocalObjectMember(sem, base, name, depth);
     if (local) return local;
-    return extend(originOf(sem, base, depth + 1), name);
+    return extend(sem.originOf(base, depth + 1), name);
   }
 
   if (ts.isCallExpression(expression)) {
@@ -94,13 +94,13 @@ export function originOf(sem: FileSemantics, node: ts.Expression, depth = 0): Or
     }
     // `pool.query.bind(pool)` is the same function as `pool.query`.
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind') {
-      return originOf(sem, callee.expression, depth + 1);
+      return sem.originOf(callee.expression, depth + 1);
     }
-    return extend(originOf(sem, callee, depth + 1), CALL);
+    return extend(sem.originOf(callee, depth + 1), CALL);
   }
 
   if (ts.isNewExpression(expression)) {
-    return extend(originOf(sem, expression.expression, depth + 1), NEW);
+    return extend(sem.originOf(expression.expression, depth + 1), NEW);
   }
 
   if (ts.isBinaryExpression(expression)) {
@@ -110,15 +110,15 @@ export function originOf(sem: FileSemantics, node: ts.Expression, depth = 0): Or
       operator === ts.SyntaxKind.QuestionQuestionToken ||
       operator === ts.SyntaxKind.EqualsToken
     ) {
-      const left = originOf(sem, operator === ts.SyntaxKind.EqualsToken ? expression.right : expression.left, depth + 1);
+      const left = sem.originOf(operator === ts.SyntaxKind.EqualsToken ? expression.right : expression.left, depth + 1);
       if (left.root.kind !== 'unknown') return left;
-      return originOf(sem, expression.right, depth + 1);
+      return sem.originOf(expression.right, depth + 1);
     }
   }
 
   if (ts.isConditionalExpression(expression)) {
-    const whenTrue = originOf(sem, expression.whenTrue, depth + 1);
-    return whenTrue.root.kind !== 'unknown' ? whenTrue : originOf(sem, expression.whenFalse, depth + 1);
+    const whenTrue = sem.originOf(expression.whenTrue, depth + 1);
+    return whenTrue.root.kind !== 'unknown' ? whenTrue : sem.originOf(expression.whenFalse, depth + 1);
   }
 
   if (
@@ -150,7 +150,7 @@ function originOfIdentifier(sem: FileSemantics, identifier: ts.Identifier, depth
     case 'variable': {
       const initializer = sem.getSingleValue(declaration) ?? declaration.node.initializer;
       if (!initializer) return unknownOrigin(names);
-      let origin = originOf(sem, initializer, depth + 1);
+      let origin = sem.originOf(initializer, depth + 1);
       for (const step of declaration.pattern) {
         if ('property' in step) origin = extend(origin, step.property);
         else if ('index' in step) origin = extend(origin, String(step.index));
@@ -191,7 +191,7 @@ export function originOfType(sem: FileSemantics, type: ts.TypeNode | undefined, 
     // A class of this file that extends a library class, such as `class PrismaService extends PrismaClient`.
     const heritage = declaration.node.heritageClauses?.find((c) => c.token === ts.SyntaxKind.ExtendsKeyword);
     const base = heritage?.types[0]?.expression;
-    if (base && depth < MAX_DEPTH) return extend(originOf(sem, base, depth + 1), NEW);
+    if (base && depth < MAX_DEPTH) return extend(sem.originOf(base, depth + 1), NEW);
     return { root: { kind: 'local', node: declaration.node }, path: [NEW], names: [first.text] };
   }
   return undefined;
@@ -225,7 +225,7 @@ function originOfThisMember(
       return { root: { kind: 'local', node: member }, path: [], names };
     }
     if (ts.isPropertyDeclaration(member) && member.name && propertyNameText(member.name) === name) {
-      if (member.initializer) return withName(originOf(sem, member.initializer, depth + 1), name);
+      if (member.initializer) return withName(sem.originOf(member.initializer, depth + 1), name);
       const typed = originOfType(sem, member.type, depth);
       if (typed) return withName(typed, name);
     }
@@ -242,7 +242,7 @@ function originOfThisMember(
         if (typed) return withName(typed, name);
       }
       const assigned = findThisAssignment(member, name);
-      if (assigned) return withName(originOf(sem, assigned, depth + 1), name);
+      if (assigned) return withName(sem.originOf(assigned, depth + 1), name);
     }
   }
   return unknownOrigin(names);
@@ -283,7 +283,7 @@ function getLocalObjectMember(
     return { root: { kind: 'local', node: property }, path: [], names: [base.text, name] };
   }
   const value = getPropertyValue(property);
-  return value ? withName(originOf(sem, value, depth + 1), base.text) : undefined;
+  return value ? withName(sem.originOf(value, depth + 1), base.text) : undefined;
 }
 
 function extend(origin: Origin, step: string): Origin {
@@ -324,7 +324,15 @@ export function isRelativeSpecifier(specifier: string): boolean {
 
 /** The package name of a specifier: `@scope/name/sub` gives `@scope/name`, and `node:fs` gives `fs`. */
 export function packageName(specifier: string): string {
-  const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
-  const parts = bare.split('/');
-  return bare.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  let name = packageNames.get(specifier);
+  if (name === undefined) {
+    const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+    const parts = bare.split('/');
+    name = bare.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    if (packageNames.size > 5000) packageNames.clear();
+    packageNames.set(specifier, name);
+  }
+  return name;
 }
+
+const packageNames = new Map<string, string>();

@@ -43,11 +43,16 @@ type Scope = Map<string, Declaration>;
  */
 export class ScopeResolver {
   private readonly scopes = new Map<ts.Node, Scope>();
+  private readonly resolved = new Map<ts.Identifier, Declaration | null>();
 
   constructor(private readonly sourceFile: ts.SourceFile) {}
 
   resolve(identifier: ts.Identifier): Declaration | undefined {
-    return this.lookup(identifier.text, identifier);
+    const cached = this.resolved.get(identifier);
+    if (cached !== undefined) return cached ?? undefined;
+    const declaration = this.lookup(identifier.text, identifier);
+    this.resolved.set(identifier, declaration ?? null);
+    return declaration;
   }
 
   /** Looks a name up from the scope that contains `from`. */
@@ -78,19 +83,32 @@ export class ScopeResolver {
   }
 }
 
+/** Node kinds that open a scope, as a table indexed by kind: the lookup runs for every name resolved. */
+const SCOPE_KINDS = new Uint8Array(ts.SyntaxKind.Count);
+for (const kind of [
+  ts.SyntaxKind.SourceFile,
+  ts.SyntaxKind.Block,
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+  ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForInStatement,
+  ts.SyntaxKind.ForOfStatement,
+  ts.SyntaxKind.CatchClause,
+  ts.SyntaxKind.ClassDeclaration,
+  ts.SyntaxKind.ClassExpression,
+  ts.SyntaxKind.CaseBlock,
+  ts.SyntaxKind.ModuleBlock,
+]) {
+  SCOPE_KINDS[kind] = 1;
+}
+
 function isScopeNode(node: ts.Node): boolean {
-  return (
-    ts.isSourceFile(node) ||
-    ts.isBlock(node) ||
-    ts.isFunctionLike(node) ||
-    ts.isForStatement(node) ||
-    ts.isForInStatement(node) ||
-    ts.isForOfStatement(node) ||
-    ts.isCatchClause(node) ||
-    ts.isClassLike(node) ||
-    ts.isCaseBlock(node) ||
-    ts.isModuleBlock(node)
-  );
+  return SCOPE_KINDS[node.kind] === 1;
 }
 
 function collectScope(node: ts.Node): Scope {

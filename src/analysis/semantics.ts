@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { ScopeResolver, type Declaration } from './scope.js';
-import { evaluate, type Value } from './values.js';
-import { originOf, type Origin, packageName, packagePath, CALL, NEW, isRelativeSpecifier } from './origin.js';
+import { computeValue, type Value } from './values.js';
+import { computeOrigin, type Origin, packageName, packagePath, CALL, NEW, isRelativeSpecifier } from './origin.js';
 import { computeReturnFlow, flowOf, type Flow } from './flow.js';
 import { getRequestRole, type RequestRole } from './request.js';
 import type { SanitizerKind } from './sanitizers.js';
@@ -20,6 +20,9 @@ export interface SemanticOptions {
   projectPrefixes: string[];
 }
 
+/** Deepest recursion of value and origin questions, so that a long builder chain cannot overflow the stack. */
+const MAX_DEPTH = 60;
+
 export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = { sanitizers: [], projectPrefixes: [] };
 
 /**
@@ -37,6 +40,7 @@ export class FileSemantics {
   private readonly returnFlowCache = new Map<ts.Node, Flow>();
   private assignments: Map<string, ts.BinaryExpression[]> | undefined;
   private calls: Map<string, ts.CallExpression[]> | undefined;
+  private importedPackages: Set<string> | undefined;
 
   constructor(
     readonly sourceFile: ts.SourceFile,
@@ -45,20 +49,26 @@ export class FileSemantics {
     this.scope = new ScopeResolver(sourceFile);
   }
 
-  evaluate(node: ts.Expression): Value {
+  /** The constant value of an expression; `depth` bounds the recursion through long chains. */
+  evaluate(node: ts.Expression, depth = 0): Value {
     let value = this.valueCache.get(node);
     if (!value) {
+      if (depth > MAX_DEPTH) return { kind: 'unknown' };
+      // A placeholder ends cycles such as `let a = b; let b = a;`.
       this.valueCache.set(node, { kind: 'unknown' });
-      value = evaluate(this, node);
+      value = computeValue(this, node, depth);
       this.valueCache.set(node, value);
     }
     return value;
   }
 
-  originOf(node: ts.Expression): Origin {
+  /** Where the value of an expression comes from; `depth` bounds the recursion through long chains. */
+  originOf(node: ts.Expression, depth = 0): Origin {
     let origin = this.originCache.get(node);
     if (!origin) {
-      origin = originOf(this, node);
+      if (depth > MAX_DEPTH) return { root: { kind: 'unknown' }, path: [], names: [] };
+      this.originCache.set(node, { root: { kind: 'unknown' }, path: [], names: [] });
+      origin = computeOrigin(this, node, depth);
       this.originCache.set(node, origin);
     }
     return origin;
@@ -103,6 +113,40 @@ export class FileSemantics {
       const left = skipOuterExpressions(assignment.left);
       return ts.isIdentifier(left) && this.scope.resolve(left) === declaration;
     });
+  }
+
+  /**
+   * Package names this file imports or requires, such as `express` and
+   * `@prisma/client`, for rules that can skip a file that uses none of their
+   * libraries. Relative and project specifiers are left out.
+   */
+  getImportedPackages(): ReadonlySet<string> {
+    if (this.importedPackages) return this.importedPackages;
+    const packages = new Set<string>();
+    const add = (specifier: string): void => {
+      if (!this.isProjectSpecifier(specifier)) packages.add(packageName(specifier));
+    };
+    for (const statement of this.sourceFile.statements) {
+      if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+        add(statement.moduleSpecifier.text);
+      } else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference)) {
+        const expression = statement.moduleReference.expression;
+        if (ts.isStringLiteral(expression)) add(expression.text);
+      }
+    }
+    const text = this.sourceFile.text;
+    if (text.includes('require(') || text.includes('import(')) {
+      for (const match of text.matchAll(/\b(?:require|import)\(\s*['"`]([^'"`]+)['"`]\s*\)/g)) add(match[1]!);
+    }
+    this.importedPackages = packages;
+    return packages;
+  }
+
+  /** True when the file imports or requires any of the given packages. */
+  importsAny(packages: Iterable<string>): boolean {
+    const imported = this.getImportedPackages();
+    for (const name of packages) if (imported.has(name)) return true;
+    return false;
   }
 
   /** Calls in this file whose callee is the given local function. */

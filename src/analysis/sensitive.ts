@@ -289,13 +289,21 @@ const VALUE_ENDINGS: Array<[SensitiveKind, RegExp]> = [
 
 /** Splits a name into lower-case words: `newPassword`, `date_of_birth` and `X-API-Key` all work. */
 export function splitWords(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((word) => word.toLowerCase());
+  let words = wordCache.get(name);
+  if (!words) {
+    words = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((word) => word.toLowerCase());
+    if (wordCache.size > 20_000) wordCache.clear();
+    wordCache.set(name, words);
+  }
+  return words;
 }
+
+const wordCache = new Map<string, string[]>();
 
 const cache = new Map<string, SensitiveKind | null>();
 

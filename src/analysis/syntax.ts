@@ -1,22 +1,22 @@
 import { ts } from 'ts-morph';
 
 /** Strips parentheses, type assertions, `!`, `satisfies` and `await`, which do not change a value. */
+const OUTER_KINDS = new Uint8Array(ts.SyntaxKind.Count);
+for (const kind of [
+  ts.SyntaxKind.ParenthesizedExpression,
+  ts.SyntaxKind.AsExpression,
+  ts.SyntaxKind.TypeAssertionExpression,
+  ts.SyntaxKind.NonNullExpression,
+  ts.SyntaxKind.SatisfiesExpression,
+  ts.SyntaxKind.AwaitExpression,
+]) {
+  OUTER_KINDS[kind] = 1;
+}
+
 export function skipOuterExpressions(node: ts.Expression): ts.Expression {
   let current = node;
-  for (;;) {
-    if (
-      ts.isParenthesizedExpression(current) ||
-      ts.isAsExpression(current) ||
-      ts.isTypeAssertionExpression(current) ||
-      ts.isNonNullExpression(current) ||
-      ts.isSatisfiesExpression(current) ||
-      ts.isAwaitExpression(current)
-    ) {
-      current = current.expression;
-      continue;
-    }
-    return current;
-  }
+  while (OUTER_KINDS[current.kind] === 1) current = (current as ts.ParenthesizedExpression).expression;
+  return current;
 }
 
 /** The name of a property access or element access with a literal key: `a.b` and `a['b']` give `b`. */

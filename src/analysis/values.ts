@@ -29,7 +29,7 @@ export const UNKNOWN: Value = { kind: 'unknown' };
 const MAX_DEPTH = 40;
 
 /** Evaluates an expression to a value, following `const` bindings and imports. */
-export function evaluate(sem: FileSemantics, node: ts.Expression, depth = 0): Value {
+export function computeValue(sem: FileSemantics, node: ts.Expression, depth = 0): Value {
   if (depth > MAX_DEPTH) return UNKNOWN;
   const expression = skipOuterExpressions(node);
 
@@ -57,8 +57,8 @@ export function evaluate(sem: FileSemantics, node: ts.Expression, depth = 0): Va
     case ts.SyntaxKind.ConditionalExpression: {
       const conditional = expression as ts.ConditionalExpression;
       return choice([
-        evaluate(sem, conditional.whenTrue, depth + 1),
-        evaluate(sem, conditional.whenFalse, depth + 1),
+        sem.evaluate(conditional.whenTrue, depth + 1),
+        sem.evaluate(conditional.whenFalse, depth + 1),
       ]);
     }
     case ts.SyntaxKind.ArrayLiteralExpression:
@@ -74,7 +74,7 @@ export function evaluate(sem: FileSemantics, node: ts.Expression, depth = 0): Va
       return evaluateCall(sem, expression as ts.CallExpression, depth);
     case ts.SyntaxKind.PrefixUnaryExpression: {
       const prefix = expression as ts.PrefixUnaryExpression;
-      const operand = evaluate(sem, prefix.operand, depth + 1);
+      const operand = sem.evaluate(prefix.operand, depth + 1);
       if (prefix.operator === ts.SyntaxKind.MinusToken && operand.kind === 'number') {
         return { kind: 'number', value: -operand.value };
       }
@@ -88,7 +88,7 @@ export function evaluate(sem: FileSemantics, node: ts.Expression, depth = 0): Va
 function evaluateTemplate(sem: FileSemantics, template: ts.TemplateExpression, depth: number): Value {
   const parts: Value[] = [{ kind: 'string', value: template.head.text }];
   for (const span of template.templateSpans) {
-    parts.push(evaluate(sem, span.expression, depth + 1));
+    parts.push(sem.evaluate(span.expression, depth + 1));
     parts.push({ kind: 'string', value: span.literal.text });
   }
   return concat(parts);
@@ -97,8 +97,8 @@ function evaluateTemplate(sem: FileSemantics, template: ts.TemplateExpression, d
 function evaluateBinary(sem: FileSemantics, binary: ts.BinaryExpression, depth: number): Value {
   const operator = binary.operatorToken.kind;
   if (operator === ts.SyntaxKind.PlusToken) {
-    const left = evaluate(sem, binary.left, depth + 1);
-    const right = evaluate(sem, binary.right, depth + 1);
+    const left = sem.evaluate(binary.left, depth + 1);
+    const right = sem.evaluate(binary.right, depth + 1);
     if (left.kind === 'number' && right.kind === 'number') return { kind: 'number', value: left.value + right.value };
     return concat([left, right]);
   }
@@ -107,8 +107,8 @@ function evaluateBinary(sem: FileSemantics, binary: ts.BinaryExpression, depth: 
     operator === ts.SyntaxKind.MinusToken ||
     operator === ts.SyntaxKind.SlashToken
   ) {
-    const left = evaluate(sem, binary.left, depth + 1);
-    const right = evaluate(sem, binary.right, depth + 1);
+    const left = sem.evaluate(binary.left, depth + 1);
+    const right = sem.evaluate(binary.right, depth + 1);
     if (left.kind !== 'number' || right.kind !== 'number') return UNKNOWN;
     if (operator === ts.SyntaxKind.AsteriskToken) return { kind: 'number', value: left.value * right.value };
     if (operator === ts.SyntaxKind.MinusToken) return { kind: 'number', value: left.value - right.value };
@@ -118,11 +118,11 @@ function evaluateBinary(sem: FileSemantics, binary: ts.BinaryExpression, depth: 
     operator === ts.SyntaxKind.BarBarToken ||
     operator === ts.SyntaxKind.QuestionQuestionToken
   ) {
-    const left = evaluate(sem, binary.left, depth + 1);
+    const left = sem.evaluate(binary.left, depth + 1);
     if (isKnown(left) && left.kind !== 'null' && left.kind !== 'undefined') {
       if (operator === ts.SyntaxKind.QuestionQuestionToken || isTruthy(left)) return left;
     }
-    return choice([left, evaluate(sem, binary.right, depth + 1)]);
+    return choice([left, sem.evaluate(binary.right, depth + 1)]);
   }
   return UNKNOWN;
 }
@@ -131,12 +131,12 @@ function evaluateArray(sem: FileSemantics, array: ts.ArrayLiteralExpression, dep
   const items: Value[] = [];
   for (const element of array.elements) {
     if (ts.isSpreadElement(element)) {
-      const spread = evaluate(sem, element.expression, depth + 1);
+      const spread = sem.evaluate(element.expression, depth + 1);
       if (spread.kind !== 'array') return UNKNOWN;
       items.push(...spread.items);
       continue;
     }
-    items.push(evaluate(sem, element, depth + 1));
+    items.push(sem.evaluate(element, depth + 1));
   }
   return { kind: 'array', items };
 }
@@ -146,7 +146,7 @@ function evaluateObject(sem: FileSemantics, object: ts.ObjectLiteralExpression, 
   let open = false;
   for (const property of object.properties) {
     if (ts.isSpreadAssignment(property)) {
-      const spread = evaluate(sem, property.expression, depth + 1);
+      const spread = sem.evaluate(property.expression, depth + 1);
       if (spread.kind === 'object') {
         Object.assign(properties, spread.properties);
         open ||= spread.open;
@@ -161,7 +161,7 @@ function evaluateObject(sem: FileSemantics, object: ts.ObjectLiteralExpression, 
       continue;
     }
     const value = getPropertyValue(property);
-    properties[name] = value ? evaluate(sem, value, depth + 1) : UNKNOWN;
+    properties[name] = value ? sem.evaluate(value, depth + 1) : UNKNOWN;
   }
   return { kind: 'object', properties, open };
 }
@@ -180,7 +180,7 @@ function evaluateIdentifier(sem: FileSemantics, identifier: ts.Identifier, depth
     case 'variable': {
       const initializer = sem.getSingleValue(declaration);
       if (!initializer) return UNKNOWN;
-      return followPattern(evaluate(sem, initializer, depth + 1), declaration.pattern);
+      return followPattern(sem.evaluate(initializer, depth + 1), declaration.pattern);
     }
     case 'enum':
       return evaluateEnum(sem, declaration.node, depth);
@@ -196,7 +196,7 @@ function evaluateEnum(sem: FileSemantics, declaration: ts.EnumDeclaration, depth
     const name = propertyNameText(member.name);
     if (name === undefined) continue;
     if (member.initializer) {
-      const value = evaluate(sem, member.initializer, depth + 1);
+      const value = sem.evaluate(member.initializer, depth + 1);
       properties[name] = value;
       if (value.kind === 'number') next = value.value + 1;
     } else {
@@ -223,10 +223,10 @@ function evaluateMember(
     return { kind: 'env', name: name ?? '?' };
   }
 
-  const object = evaluate(sem, base, depth + 1);
+  const object = sem.evaluate(base, depth + 1);
   let name = getMemberName(member);
   if (name === undefined && ts.isElementAccessExpression(member)) {
-    const key = evaluate(sem, member.argumentExpression, depth + 1);
+    const key = sem.evaluate(member.argumentExpression, depth + 1);
     if (key.kind === 'string' || key.kind === 'number') {
       name = String(key.value);
     } else if (object.kind === 'object' && !object.open) {
@@ -272,15 +272,15 @@ const STRING_METHODS = new Map<string, (text: string) => string>([
 function evaluateCall(sem: FileSemantics, call: ts.CallExpression, depth: number): Value {
   const callee = skipOuterExpressions(call.expression);
   if (ts.isIdentifier(callee) && callee.text === 'String' && call.arguments.length === 1) {
-    const argument = evaluate(sem, call.arguments[0]!, depth + 1);
+    const argument = sem.evaluate(call.arguments[0]!, depth + 1);
     return isConstant(argument) ? argument : UNKNOWN;
   }
   if (!ts.isPropertyAccessExpression(callee)) return UNKNOWN;
   const method = callee.name.text;
-  const receiver = evaluate(sem, callee.expression, depth + 1);
+  const receiver = sem.evaluate(callee.expression, depth + 1);
 
   if (method === 'join' && receiver.kind === 'array') {
-    const separator: Value = call.arguments[0] ? evaluate(sem, call.arguments[0], depth + 1) : { kind: 'string', value: ',' };
+    const separator: Value = call.arguments[0] ? sem.evaluate(call.arguments[0], depth + 1) : { kind: 'string', value: ',' };
     if (separator.kind !== 'string') return UNKNOWN;
     const parts: Value[] = [];
     receiver.items.forEach((item, index) => {
@@ -296,14 +296,14 @@ function evaluateCall(sem: FileSemantics, call: ts.CallExpression, depth: number
   if (method === 'concat' && receiver.kind === 'array') {
     const items = [...receiver.items];
     for (const argument of call.arguments) {
-      const value = evaluate(sem, argument, depth + 1);
+      const value = sem.evaluate(argument, depth + 1);
       if (value.kind === 'array') items.push(...value.items);
       else items.push(value);
     }
     return { kind: 'array', items };
   }
   if (method === 'freeze' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Object') {
-    return call.arguments[0] ? evaluate(sem, call.arguments[0], depth + 1) : UNKNOWN;
+    return call.arguments[0] ? sem.evaluate(call.arguments[0], depth + 1) : UNKNOWN;
   }
   return UNKNOWN;
 }

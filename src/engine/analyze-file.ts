@@ -19,6 +19,24 @@ export interface AnalyzeOptions {
 
 type Handler = (node: ts.Node) => void;
 
+/**
+ * Milliseconds spent in each rule's visitors, summed over the files this
+ * thread analyses, when KENEY_AUDIT_TIMING is set. Work a rule triggers in the
+ * shared semantic layer counts for the first rule that asks.
+ */
+export const ruleTimings: Map<string, number> | undefined = process.env.KENEY_AUDIT_TIMING ? new Map() : undefined;
+
+function timeHandler(ruleId: string, handler: Handler, timings: Map<string, number>): Handler {
+  return (node) => {
+    const started = performance.now();
+    try {
+      handler(node);
+    } finally {
+      timings.set(ruleId, (timings.get(ruleId) ?? 0) + performance.now() - started);
+    }
+  };
+}
+
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   '.ts': ts.ScriptKind.TS,
   '.mts': ts.ScriptKind.TS,
@@ -142,10 +160,11 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
         fail(rule, new Error(`Rule ${rule.meta.id} visits the unknown node kind ${name}.`));
         continue;
       }
+      const timed = ruleTimings ? timeHandler(rule.meta.id, handler as Handler, ruleTimings) : (handler as Handler);
       (handlers[kind] ??= []).push((node) => {
         if (failed.has(rule)) return;
         try {
-          (handler as Handler)(node);
+          timed(node);
         } catch (error) {
           fail(rule, error);
         }
@@ -165,7 +184,8 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
   for (const { rule, run } of endHandlers) {
     if (failed.has(rule)) continue;
     try {
-      run();
+      if (ruleTimings) timeHandler(rule.meta.id, run, ruleTimings)(sourceFile);
+      else run();
     } catch (error) {
       fail(rule, error);
     }

@@ -8,7 +8,7 @@ import type { Rule } from '../rules/rule.js';
 import { describeRule } from '../rules/describe.js';
 import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
-import { analyzeFile, type AnalyzeOptions } from './analyze-file.js';
+import { analyzeFile, ruleTimings, type AnalyzeOptions } from './analyze-file.js';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SemanticOptions } from '../analysis/semantics.js';
@@ -164,6 +164,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const item of skipped) {
     notifications.push({ level: 'warning', kind: 'file-skipped', file: item.file, message: `File skipped: ${item.reason}.` });
   }
+
+  if (ruleTimings) printRuleTimings(ruleTimings);
 
   const ranRuleIds = new Set(rules.map((rule) => rule.meta.id));
   let findings = applySuppressions(projectOutput.findings, results, notifications, ranRuleIds);
@@ -367,6 +369,13 @@ function hideSnippetsNextToSecrets(findings: Finding[], rules: readonly Rule[]):
   for (const finding of findings) {
     if (secretLines.has(`${finding.location.file}:${finding.location.startLine}`)) delete finding.snippet;
   }
+}
+
+/** Prints the time spent in each rule's visitors, most expensive first, like ESLint's TIMING. */
+function printRuleTimings(timings: ReadonlyMap<string, number>): void {
+  const rows = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  const lines = rows.map(([id, ms]) => `${ms.toFixed(0).padStart(8)} ms  ${id}`);
+  process.stderr.write(`Time in rule visitors (this thread only; use --jobs 1 to see every file):\n${lines.join('\n')}\n`);
 }
 
 function toPosix(file: string): string {

@@ -52,7 +52,6 @@ export default defineRule<MessageId>({
     const importsServer = sem.sourceFile.statements.some((statement) => isServerImport(statement)) || /require\(\s*['"](express|fastify|koa|@nestjs\/core)['"]\s*\)/.test(sem.sourceFile.text);
     return {
       CallExpression(call) {
-        if (isEnvironmentDependent(sem, call)) return;
         checkErrorHandler(context, call);
         checkExpressEnv(context, call);
       },
@@ -77,18 +76,19 @@ function isServerImport(statement: ts.Statement): boolean {
 /** `errorhandler()` from the errorhandler package, and connect's old `errorHandler({ showStack: true })`. */
 function checkErrorHandler(context: RuleContext<MessageId>, call: ts.CallExpression): void {
   const sem = context.semantics;
+  const name = getCalleeName(call);
+  if (!name || !/^errorhandler$/i.test(name) && !ts.isIdentifier(skipOuterExpressions(call.expression))) return;
   const origin = sem.originOf(call.expression);
   if (origin.root.kind === 'module' && packageName(origin.root.specifier) === 'errorhandler' && packagePath(origin).length === 0) {
-    context.report({ node: call, messageId: 'errorhandler' });
+    if (!isEnvironmentDependent(sem, call)) context.report({ node: call, messageId: 'errorhandler' });
     return;
   }
-  const name = getCalleeName(call);
   const options = call.arguments[0];
-  if (!options || !name || !/^errorHandler$/i.test(name)) return;
+  if (!options || !/^errorHandler$/i.test(name)) return;
   for (const option of ['showStack', 'dumpExceptions', 'debug']) {
     const lookup = lookupOption(sem, options, [option]);
     if (lookup.kind === 'set' && isTrue(lookup.value)) {
-      context.report({ node: lookup.node, messageId: 'showStack', data: { option } });
+      if (!isEnvironmentDependent(sem, call)) context.report({ node: lookup.node, messageId: 'showStack', data: { option } });
       return;
     }
   }
@@ -100,6 +100,7 @@ function checkExpressEnv(context: RuleContext<MessageId>, call: ts.CallExpressio
   const [name, value] = call.arguments;
   if (getCalleeName(call) !== 'set' || !name || !value || call.arguments.length !== 2) return;
   if (getString(sem.evaluate(name)) !== 'env' || getString(sem.evaluate(value)) !== 'development') return;
+  if (isEnvironmentDependent(sem, call)) return;
   context.report({ node: getCallTarget(call), messageId: 'expressEnv' });
 }
 
