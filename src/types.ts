@@ -92,6 +92,8 @@ export interface ScanSummary {
   bySeverity: Record<Severity, number>;
   suppressed: number;
   baselined: number;
+  /** Files whose per-file results came from the cache instead of being analysed again, out of every file the scan read (including those outside --staged or --changed-since). */
+  cached: number;
   durationMs: number;
 }
 

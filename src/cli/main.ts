@@ -25,12 +25,16 @@ Environment:
   NO_COLOR           turn colour off (when not empty)
   FORCE_COLOR        turn colour on even when output is not a terminal (0 or false: off)
   SOURCE_DATE_EPOCH  report this time, in seconds since 1970, as the scan's start
-                     and end, so that repeated scans give identical reports
+                     and end, so that repeated scans give identical SARIF, GitLab
+                     and Markdown reports (text, JSON and JUnit still show the
+                     measured duration)
 
 Cache:
   Results of unchanged files are kept in node_modules/.cache/keney-audit under
   the scan root (or ~/.cache/keney-audit when it has no node_modules), keyed by
-  file content, tool build, rules and config.
+  file content, tool build, rules and config. Each entry is encrypted with a key
+  derived from its file's content, so the cache shows no code or secret to
+  anyone who does not have the source.
 
 Examples:
   $ keney-audit scan

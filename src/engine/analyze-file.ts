@@ -274,6 +274,9 @@ class FindingCollector {
   private readonly findings: FileFinding[] = [];
   private readonly lineStarts: number[];
   private readonly occurrences = new Map<string, number>();
+  /** Lines where a secret rule reported, and the message id of every other finding. */
+  private readonly secretLines = new Set<number>();
+  private readonly messageIds = new Map<FileFinding, string>();
 
   constructor(
     private readonly file: string,
@@ -317,9 +320,26 @@ class FindingCollector {
       };
     }
     this.findings.push(finding);
+    if (rule.meta.secret) this.secretLines.add(location.startLine);
+    else this.messageIds.set(finding, descriptor.messageId);
   }
 
+  /**
+   * Returns the findings. A finding of another rule on the line of a secret
+   * got a fingerprint built from that line, which would let a reader test
+   * guesses of the secret; it gets one built from its rule and message id.
+   */
   finish(): FileFinding[] {
+    if (this.secretLines.size === 0) return this.findings;
+    const occurrences = new Map<string, number>();
+    for (const finding of this.findings) {
+      const messageId = this.messageIds.get(finding);
+      if (messageId === undefined || !this.secretLines.has(finding.location.startLine)) continue;
+      const key = `${finding.ruleId}\0${messageId}`;
+      const occurrence = occurrences.get(key) ?? 0;
+      occurrences.set(key, occurrence + 1);
+      finding.fingerprint = fingerprint([finding.ruleId, this.file, 'line with a secret', messageId, String(occurrence)]);
+    }
     return this.findings;
   }
 

@@ -1,19 +1,22 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import type { Value } from '../analysis/values.js';
-import { classifyName } from '../analysis/sensitive.js';
-import type { ExportSummary, FileResult } from './facts.js';
+import type { FileResult } from './facts.js';
 
-/** Bump when the shape of FileResult or the meaning of a cached field changes. */
-const CACHE_FORMAT = 1;
+/** Bump when the shape of FileResult, the meaning of a cached field or the entry encoding changes. */
+const CACHE_FORMAT = 2;
 const MAX_PACKS = 4;
+const CIPHER = 'aes-256-gcm';
 
+/** One file's result, encrypted with a key derived from the file's content. */
 interface Entry {
+  /** SHA-1 of the content, to find out whether the entry matches the file as it is now. */
   hash: string;
-  result: FileResult;
+  iv: Uint8Array;
+  tag: Uint8Array;
+  data: Uint8Array;
 }
 
 /**
@@ -34,10 +37,21 @@ export function hashContent(text: string): string {
 }
 
 /**
+ * The key that encrypts a file's entry. It is derived from the file's content
+ * and never stored, so only a reader who has the file can decrypt its entry:
+ * the pack contains no snippet, fact or constant of the scanned code, secrets
+ * included, that the source would not already show.
+ */
+function deriveKey(text: string): Buffer {
+  return createHash('sha256').update('keney-audit cache key\0').update(text).digest();
+}
+
+/**
  * Per-file results keyed by file path and content hash. One pack file holds
  * every entry for one analysis key (tool version, rules and settings), so a
- * change of rules or config starts from an empty pack. Secret-looking string
- * constants in module summaries are masked before they are stored.
+ * change of rules or config starts from an empty pack. Results are stored
+ * whole and encrypted (see deriveKey), so a cached scan gives exactly the
+ * findings of a fresh one.
  */
 export class ResultCache {
   private readonly entries: Map<string, Entry>;
@@ -45,7 +59,8 @@ export class ResultCache {
   private changed = false;
 
   private constructor(
-    private readonly file: string,
+    /** The pack file. */
+    readonly file: string,
     entries: Map<string, Entry>,
   ) {
     this.entries = entries;
@@ -63,22 +78,41 @@ export class ResultCache {
     return new ResultCache(file, entries);
   }
 
-  get(file: string, hash: string): FileResult | undefined {
-    const entry = this.entries.get(file);
-    if (!entry || entry.hash !== hash) return undefined;
-    this.used.add(file);
-    return entry.result;
+  /** Number of files with a stored result. */
+  get size(): number {
+    return this.entries.size;
   }
 
-  set(file: string, hash: string, result: FileResult): void {
-    this.entries.set(file, { hash, result: maskSecrets(result) });
+  /** Returns the cached result of `file` when it was stored for this exact content. */
+  get(file: string, text: string): FileResult | undefined {
+    const entry = this.entries.get(file);
+    if (!entry || entry.hash !== hashContent(text)) return undefined;
+    try {
+      const decipher = createDecipheriv(CIPHER, deriveKey(text), entry.iv);
+      decipher.setAuthTag(entry.tag);
+      const plain = Buffer.concat([decipher.update(entry.data), decipher.final()]);
+      const result = v8.deserialize(plain) as FileResult;
+      this.used.add(file);
+      return result;
+    } catch {
+      // A damaged entry counts as missing, so the file is analysed again and its entry replaced.
+      return undefined;
+    }
+  }
+
+  set(file: string, text: string, result: FileResult): void {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv(CIPHER, deriveKey(text), iv);
+    const data = Buffer.concat([cipher.update(v8.serialize(result)), cipher.final()]);
+    this.entries.set(file, { hash: hashContent(text), iv, tag: cipher.getAuthTag(), data });
     this.used.add(file);
     this.changed = true;
   }
 
   /**
-   * Writes the pack when anything changed. `complete` says the scan covered
-   * the whole tree, so entries of files it did not see can go.
+   * Writes the pack when anything changed. `complete` means the scan covered
+   * the whole tree, so entries of files it did not see can go. Raises the
+   * file system's error when the pack cannot be written.
    */
   save(complete: boolean): void {
     if (complete) {
@@ -109,63 +143,4 @@ function pruneOldPacks(dir: string, current: string): void {
     .map((file) => ({ file, time: fs.statSync(file).mtimeMs }))
     .sort((a, b) => b.time - a.time);
   for (const pack of packs.slice(MAX_PACKS - 1)) fs.rmSync(pack.file, { force: true });
-}
-
-/** Known credential shapes, and long strings without spaces whose characters look random. */
-function looksSecret(text: string): boolean {
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return true;
-  if (text.length < 16 || /\s/.test(text)) return false;
-  if (/^[a-z]+:\/\/[^/\s:@]+:[^/\s@]+@/i.test(text)) return true;
-  return shannonEntropy(text) >= 3.5 && /[0-9]/.test(text) && /[a-zA-Z]/.test(text);
-}
-
-function shannonEntropy(text: string): number {
-  const counts = new Map<string, number>();
-  for (const character of text) counts.set(character, (counts.get(character) ?? 0) + 1);
-  let entropy = 0;
-  for (const count of counts.values()) {
-    const p = count / text.length;
-    entropy -= p * Math.log2(p);
-  }
-  return entropy;
-}
-
-/** Replaces a secret with bullets of the same length: it stays a constant of that length, with nothing to read. */
-function maskValue(value: Value, sensitiveName: boolean): Value {
-  switch (value.kind) {
-    case 'string':
-      return sensitiveName || looksSecret(value.value) ? { kind: 'string', value: '\u2022'.repeat(value.value.length) } : value;
-    case 'array':
-      return { kind: 'array', items: value.items.map((item) => maskValue(item, sensitiveName)) };
-    case 'object': {
-      const properties: Record<string, Value> = {};
-      for (const [name, item] of Object.entries(value.properties)) properties[name] = maskValue(item, sensitiveName || isSecretName(name));
-      return { ...value, properties };
-    }
-    case 'concat':
-      return { kind: 'concat', parts: value.parts.map((part) => maskValue(part, sensitiveName)) };
-    case 'choice':
-      return { kind: 'choice', options: value.options.map((option) => maskValue(option, sensitiveName)) };
-    default:
-      return value;
-  }
-}
-
-function isSecretName(name: string): boolean {
-  const kind = classifyName(name);
-  return kind === 'credential' || kind === 'token';
-}
-
-function maskExport(name: string, summary: ExportSummary): ExportSummary {
-  const masked: ExportSummary = { ...summary, value: maskValue(summary.value, isSecretName(name)) };
-  if (summary.members) {
-    masked.members = Object.fromEntries(Object.entries(summary.members).map(([member, item]) => [member, maskExport(member, item)]));
-  }
-  return masked;
-}
-
-export function maskSecrets(result: FileResult): FileResult {
-  const exports: Record<string, ExportSummary> = {};
-  for (const [name, summary] of Object.entries(result.summary.exports)) exports[name] = maskExport(name, summary);
-  return { ...result, summary: { ...result.summary, exports } };
 }

@@ -23,7 +23,8 @@ export function summarizeModule(sem: FileSemantics): ModuleSummary {
         }
       }
     } else if (ts.isFunctionDeclaration(statement) && exported) {
-      summary.exports[isDefault ? 'default' : (statement.name?.text ?? 'default')] = summarizeFunction(sem, statement);
+      const name = isDefault ? 'default' : (statement.name?.text ?? 'default');
+      summary.exports[name] = isHelperSized(statement) ? summarizeFunction(sem, statement) : { value: { kind: 'unknown' } };
     } else if (ts.isClassDeclaration(statement) && exported) {
       summary.exports[isDefault ? 'default' : (statement.name?.text ?? 'default')] = summarizeClass(sem, statement);
     } else if (ts.isExportAssignment(statement)) {
@@ -80,7 +81,7 @@ function addCommonJsExport(sem: FileSemantics, expression: ts.Expression, summar
       if (!name) continue;
       if (ts.isPropertyAssignment(property)) summary.exports[name] = summarizeExpression(sem, property.initializer);
       else if (ts.isShorthandPropertyAssignment(property)) summary.exports[name] = summarizeExpression(sem, property.name);
-      else if (ts.isMethodDeclaration(property)) summary.exports[name] = summarizeFunction(sem, property);
+      else if (ts.isMethodDeclaration(property) && isHelperSized(property)) summary.exports[name] = summarizeFunction(sem, property);
     }
   }
 }
@@ -108,7 +109,7 @@ function summarizeExpression(sem: FileSemantics, expression: ts.Expression): Exp
     summary.origin = { module: origin.root.specifier, path: origin.path };
   } else if (origin.root.kind === 'local' && origin.path.length === 0) {
     const node = origin.root.node;
-    if (isFunctionNode(node)) return { ...summary, returns: summarizeReturns(sem, node) };
+    if (isFunctionNode(node)) return isHelperSized(node) ? { ...summary, returns: summarizeReturns(sem, node) } : summary;
     if (ts.isClassLike(node)) return { ...summarizeClass(sem, node), value: summary.value };
   }
   return summary;
@@ -118,10 +119,24 @@ function summarizeFunction(sem: FileSemantics, fn: ts.FunctionLikeDeclaration): 
   return { value: { kind: 'unknown' }, returns: summarizeReturns(sem, fn) };
 }
 
+/**
+ * Only methods small enough to be helpers get a return summary: the question
+ * it answers, whether a function of another module returns a constant or a
+ * sanitized value, is about converters and escapers, and following the
+ * returns of every method of every exported class costs as much as the rest
+ * of the per-file step.
+ */
+const MAX_SUMMARIZED_STATEMENTS = 8;
+
+function isHelperSized(fn: ts.FunctionLikeDeclaration): boolean {
+  const body = fn.body;
+  return body !== undefined && (!ts.isBlock(body) || body.statements.length <= MAX_SUMMARIZED_STATEMENTS);
+}
+
 function summarizeClass(sem: FileSemantics, node: ts.ClassLikeDeclaration): ExportSummary {
   const members: Record<string, ExportSummary> = {};
   for (const member of node.members) {
-    if (ts.isMethodDeclaration(member) && member.name) {
+    if (ts.isMethodDeclaration(member) && member.name && isHelperSized(member)) {
       const name = propertyNameText(member.name);
       if (name) members[name] = summarizeFunction(sem, member);
     }

@@ -8,16 +8,16 @@ import type { Rule } from '../rules/rule.js';
 import { describeRule } from '../rules/describe.js';
 import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
-import { analyzeFile, ruleTimings, type AnalyzeOptions } from './analyze-file.js';
+import { analyzeFile, isEnvFile, ruleTimings, type AnalyzeOptions } from './analyze-file.js';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SemanticOptions } from '../analysis/semantics.js';
 import { listChangedFiles, type ChangeSelection } from '../files/changes.js';
 import { readModuleLayout } from '../files/workspaces.js';
 import { applyBaseline, type Baseline } from './baseline.js';
-import { hashContent, ResultCache } from './cache.js';
+import { ResultCache } from './cache.js';
 import { TypeService } from './type-service.js';
-import { analyzeInWorkers, canUseWorkers } from './worker-pool.js';
+import { canUseWorkers, WorkerPool, type FileTask } from './worker-pool.js';
 import type { TypeOracle } from './project.js';
 import type { FileResult, SuppressionComment } from './facts.js';
 import { ModuleResolver } from './module-resolver.js';
@@ -41,7 +41,7 @@ export interface ScanOptions {
   fixedTime?: Date;
   /** Report only on staged files, or on files changed since a git ref; the rest of the tree still informs application-wide rules. */
   changes?: ChangeSelection;
-  /** Worker threads for the per-file step; 1 scans in the calling thread. */
+  /** Threads for the per-file step, the calling thread included; 1 scans in the calling thread only. */
   jobs?: number;
   /** Folder of the result cache, or undefined for no cache. */
   cacheDir?: string;
@@ -94,6 +94,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const config = options.config;
   const rules = selectRules(config, options.only, options.disable);
   const changed = options.changes ? listChangedFiles(gitRoot, options.changes) : undefined;
+  // A staged file that the working tree no longer has is still part of the commit.
+  const indexOnly = new Set(
+    [...(changed?.contents.keys() ?? [])].map((file) => path.join(gitRoot!, file)).filter((file) => !fs.existsSync(file)),
+  );
+  // A --staged or --changed-since scan of the whole repository may find nothing to report, which is not a usage error.
+  const emptyScanAllowed = changed !== undefined && options.paths.length === 0;
 
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const discovered = await discoverFiles({
@@ -103,15 +109,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     exclude: config.exclude,
     globBase: config.globBase,
     gitRoot,
+    indexOnly,
   });
-  if (discovered.unmatched.length > 0) {
+  if (discovered.unmatched.length > 0 && !emptyScanAllowed) {
     const list = discovered.unmatched.map((unmatchedPath) => `'${unmatchedPath}'`).join(', ');
     throw new UsageError(
       `No files to scan: ${list} matched no TypeScript, JavaScript or tracked .env file.`,
       'Check the path, .gitignore, and the include and exclude keys of the config file.',
     );
   }
-  if (discovered.files.length === 0) {
+  if (discovered.files.length === 0 && !emptyScanAllowed) {
     const list = discovered.skipped.map((item) => `${path.relative(cwd, item.file) || item.file} (${item.reason})`).join(', ');
     throw new UsageError(`No files to scan: every path given was skipped: ${list}.`);
   }
@@ -120,7 +127,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const skipped: Array<{ file: string; reason: string }> = [];
   for (const item of discovered.skipped) skipped.push({ file: toRelative(root, item.file), reason: item.reason });
 
-  const layout = readModuleLayout(root);
+  const layout = readModuleLayout(root, commonFolder(cwd, paths));
   const resolverFiles = new Set<string>();
   const semantic = {
     sanitizers: config.wrappers.sanitizers,
@@ -135,22 +142,46 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const [file, text] of changed.contents) overrides.set(toPosix(path.relative(root, path.join(top, file))), text);
   }
 
-  const sources: Array<{ file: string; text: string; hash: string }> = [];
+  const analysisKey = options.cacheDir ? getAnalysisKey(rules, config, semantic) : '';
+  const cache = options.cacheDir ? ResultCache.open(options.cacheDir, analysisKey) : undefined;
+  // Start the workers before reading files, so that loading the parser overlaps with the reads,
+  // unless the cache already holds most files and few will need parsing.
+  const jobs = options.jobs ?? 1;
+  const likelyMisses = discovered.files.length - (cache?.size ?? 0);
+  const pool =
+    jobs > 1 && likelyMisses >= MIN_FILES_FOR_WORKERS && canUseWorkers()
+      ? new WorkerPool({ ruleIds: rules.map((rule) => rule.meta.id), config, semantic }, jobs - 1)
+      : undefined;
+
+  const sources: Array<{ file: string; text: string }> = [];
   for (const absolute of discovered.files) {
     const file = toRelative(root, absolute);
     const text = overrides.get(file) ?? readSource(absolute, file, config.maxFileSize, skipped);
     if (text === undefined) continue;
-    sources.push({ file, text, hash: hashContent(text) });
+    sources.push({ file, text });
   }
-  if (sources.length === 0) {
+  if (sources.length === 0 && !emptyScanAllowed) {
+    await pool?.close();
     const list = skipped.map((item) => `${path.relative(cwd, path.join(root, item.file)) || item.file} (${item.reason})`).join(', ');
     throw new UsageError(`No files to scan: every file found was skipped: ${list}.`);
   }
 
-  const analysisKey = options.cacheDir ? getAnalysisKey(rules, config, semantic) : '';
-  const cache = options.cacheDir ? ResultCache.open(options.cacheDir, analysisKey) : undefined;
-  const results = await analyzeSources(sources, { rules, config, semantic }, cache, options);
-  cache?.save(options.changes === undefined && paths.length === 1 && path.resolve(cwd, paths[0]!) === root);
+  // The files in scope that the scan found. When there are none, the CLI reports that nothing was in scope, not a clean scan.
+  const found = new Set([...sources, ...skipped].map((item) => item.file));
+  const scopeFiles = reportOnly ? [...found].filter((file) => reportOnly!.has(file)).sort() : [];
+  // With no file in scope nothing can be reported, so the rest of the tree is not analysed.
+  const toAnalyze = reportOnly && scopeFiles.length === 0 ? [] : sources;
+  let analysis: { results: FileResult[]; cached: number };
+  try {
+    analysis = await analyzeSources(toAnalyze, { rules, config, semantic }, cache, pool, options);
+  } finally {
+    await pool?.close();
+  }
+  const { results, cached } = analysis;
+  if (cache) {
+    const problem = saveCache(cache, options.changes === undefined && paths.length === 1 && path.resolve(cwd, paths[0]!) === root);
+    if (problem) notifications.push(problem);
+  }
 
   for (const result of results) resolverFiles.add(result.file);
   const resolver = new ModuleResolver(resolverFiles, layout);
@@ -199,13 +230,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     files: scanned.map((result) => result.file),
     filesWithSyntaxErrors: scanned.filter((result) => result.hasSyntaxErrors).map((result) => result.file),
     skipped: skipped.filter((item) => !reportOnly || reportOnly.has(item.file)).sort((a, b) => compareText(a.file, b.file)),
-    ...(changed ? { scope: { kind: options.changes!.kind, files: [...reportOnly!].sort() } } : {}),
+    ...(changed ? { scope: { kind: options.changes!.kind, files: scopeFiles } } : {}),
     summary: {
       files: scanned.length,
       lines: scanned.reduce((total, result) => total + result.lines, 0),
       bySeverity,
       suppressed,
       baselined,
+      cached,
       durationMs: Math.round(performance.now() - startedAt),
     },
   };
@@ -217,45 +249,62 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
  * Results come back in the order of `sources`, whatever ran them.
  */
 async function analyzeSources(
-  sources: ReadonlyArray<{ file: string; text: string; hash: string }>,
+  sources: ReadonlyArray<{ file: string; text: string }>,
   setup: { rules: Rule[]; config: ResolvedConfig; semantic: SemanticOptions },
   cache: ResultCache | undefined,
+  pool: WorkerPool | undefined,
   options: ScanOptions,
-): Promise<FileResult[]> {
+): Promise<{ results: FileResult[]; cached: number }> {
   const results = new Array<FileResult | undefined>(sources.length);
   const missing: number[] = [];
   sources.forEach((source, index) => {
-    const cached = cache?.get(source.file, source.hash);
-    if (cached) results[index] = cached;
+    const hit = cache?.get(source.file, source.text);
+    if (hit) results[index] = hit;
     else missing.push(index);
   });
   const total = sources.length;
-  let done = total - missing.length;
-  options.onProgress?.(done, total);
+  const cached = total - missing.length;
+  options.onProgress?.(cached, total);
 
-  const jobs = options.jobs ?? 1;
-  if (jobs > 1 && missing.length >= MIN_FILES_FOR_WORKERS && canUseWorkers()) {
-    const tasks = missing.map((index) => ({ file: sources[index]!.file, text: sources[index]!.text }));
-    const setupData = { ruleIds: setup.rules.map((rule) => rule.meta.id), config: setup.config, semantic: setup.semantic };
-    const analyzed = await analyzeInWorkers(tasks, setupData, jobs, (count) => options.onProgress?.(done + count, total));
-    analyzed.forEach((result, offset) => {
-      results[missing[offset]!] = result;
-    });
+  const analyzeOptions: AnalyzeOptions = { ...setup, knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)) };
+  const analyzeHere = (task: FileTask): FileResult => analyzeSafely(task.file, task.text, analyzeOptions);
+  const tasks = missing.map((index) => sources[index]!);
+  let analyzed: FileResult[];
+  if (pool && tasks.length >= MIN_FILES_FOR_WORKERS) {
+    analyzed = await pool.run(tasks, analyzeHere, (count) => options.onProgress?.(cached + count, total));
   } else {
-    const analyzeOptions: AnalyzeOptions = { ...setup, knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)) };
-    for (const index of missing) {
-      const source = sources[index]!;
-      results[index] = analyzeSafely(source.file, source.text, analyzeOptions);
-      options.onProgress?.(++done, total);
-    }
+    analyzed = tasks.map((task, offset) => {
+      const result = analyzeHere(task);
+      options.onProgress?.(cached + offset + 1, total);
+      return result;
+    });
   }
+  analyzed.forEach((result, offset) => {
+    const index = missing[offset]!;
+    results[index] = result;
+    // A .env file costs no parse, and its entry's key would come from a few short lines that are easy to guess.
+    const cacheable = !isEnvFile(sources[index]!.file) && !result.notifications.some((notification) => notification.kind === 'analysis-failed');
+    if (cacheable) cache?.set(sources[index]!.file, sources[index]!.text, result);
+  });
+  return { results: results as FileResult[], cached };
+}
 
-  for (const index of missing) {
-    const result = results[index]!;
-    if (result.notifications.some((notification) => notification.kind === 'analysis-failed')) continue;
-    cache?.set(sources[index]!.file, sources[index]!.hash, result);
+/**
+ * Writes the cache pack. A pack that cannot be written costs the next scan
+ * time but changes no finding, so the failure becomes a note, not an error.
+ */
+function saveCache(cache: ResultCache, complete: boolean): Notification | undefined {
+  try {
+    cache.save(complete);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return {
+      level: 'note',
+      kind: 'cache-not-written',
+      message: `The result cache could not be written to ${path.dirname(cache.file)} (${code}), so the next scan analyses every file again. Pass --cache-location with a writable folder, or --no-cache.`,
+    };
   }
-  return results as FileResult[];
 }
 
 /** The per-file step, with a crash of the parser or the semantic layer turned into a notification. */

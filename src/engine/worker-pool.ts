@@ -18,12 +18,10 @@ export interface FileTask {
   text: string;
 }
 
-type WorkerMessage =
-  | { kind: 'results'; results: FileResult[] }
-  | { kind: 'error'; message: string };
+type WorkerMessage = { kind: 'results'; results: FileResult[] } | { kind: 'error'; message: string };
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
-const BATCH_SIZE = 24;
+const BATCH_SIZE = 16;
 
 /** True when the compiled worker script exists; tests that run the TypeScript sources directly scan in-process. */
 export function canUseWorkers(): boolean {
@@ -31,60 +29,95 @@ export function canUseWorkers(): boolean {
 }
 
 /**
- * Runs the per-file step on worker threads. Files go out in small batches to
- * whichever worker is free, so a few large files do not leave a core idle;
- * results come back in the order of the task list.
+ * Worker threads for the per-file step. They start as soon as the pool is
+ * created, so that loading the parser and the rules overlaps with the calling
+ * thread reading files; `run` then hands out files in small batches to
+ * whichever thread is free, the calling thread included, so a few large files
+ * do not leave a core idle. Results come back in the order of the task list.
  */
-export async function analyzeInWorkers(
-  tasks: readonly FileTask[],
-  setup: WorkerSetup,
-  jobs: number,
-  onProgress?: (done: number) => void,
-): Promise<FileResult[]> {
-  const results = new Array<FileResult | undefined>(tasks.length);
-  const batches: number[][] = [];
-  for (let start = 0; start < tasks.length; start += BATCH_SIZE) {
-    batches.push(Array.from({ length: Math.min(BATCH_SIZE, tasks.length - start) }, (_, offset) => start + offset));
-  }
-  const workerCount = Math.max(1, Math.min(jobs, batches.length));
-  let next = 0;
-  let done = 0;
+export class WorkerPool {
+  private readonly workers: Worker[];
+  private readonly failures: Error[] = [];
 
-  const runWorker = (): Promise<void> =>
-    new Promise((resolve, reject) => {
+  constructor(setup: WorkerSetup, count: number) {
+    this.workers = Array.from({ length: count }, () => {
       const worker = new Worker(WORKER_URL, { workerData: setup });
-      let current: number[] | undefined;
-      const send = (): void => {
-        current = batches[next++];
-        if (!current) {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        worker.postMessage(current.map((index) => tasks[index]));
-      };
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.kind === 'error') {
-          void worker.terminate();
-          reject(new Error(`A scan worker failed: ${message.message}`));
-          return;
-        }
-        message.results.forEach((result, offset) => {
-          results[current![offset]!] = result;
+      worker.on('error', (error) => this.failures.push(error));
+      return worker;
+    });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  async run(
+    tasks: readonly FileTask[],
+    analyzeHere: (task: FileTask) => FileResult,
+    onProgress?: (done: number) => void,
+  ): Promise<FileResult[]> {
+    const results = new Array<FileResult | undefined>(tasks.length);
+    let next = 0;
+    let done = 0;
+    const takeBatch = (): number[] | undefined => {
+      if (next >= tasks.length) return undefined;
+      const batch: number[] = [];
+      while (batch.length < BATCH_SIZE && next < tasks.length) batch.push(next++);
+      return batch;
+    };
+    const record = (batch: number[], batchResults: FileResult[]): void => {
+      batch.forEach((index, offset) => {
+        results[index] = batchResults[offset];
+      });
+      done += batch.length;
+      onProgress?.(done);
+    };
+
+    const runWorker = (worker: Worker): Promise<void> =>
+      new Promise((resolve, reject) => {
+        let current: number[] | undefined;
+        const send = (): void => {
+          current = takeBatch();
+          if (!current) {
+            worker.off('message', onMessage);
+            resolve();
+            return;
+          }
+          worker.postMessage(current.map((index) => tasks[index]));
+        };
+        const onMessage = (message: WorkerMessage): void => {
+          if (message.kind === 'error') {
+            reject(new Error(`A scan worker failed: ${message.message}`));
+            return;
+          }
+          record(current!, message.results);
+          send();
+        };
+        worker.on('message', onMessage);
+        worker.once('error', reject);
+        worker.once('exit', (code) => {
+          if (current && code !== 0) reject(new Error(`A scan worker stopped with exit code ${code}.`));
         });
-        done += message.results.length;
-        onProgress?.(done);
         send();
       });
-      worker.on('error', reject);
-      worker.on('exit', (code) => {
-        if (code !== 0 && current) reject(new Error(`A scan worker stopped with exit code ${code}.`));
-      });
-      send();
-    });
 
-  await Promise.all(Array.from({ length: workerCount }, runWorker));
-  return results.map((result, index) => {
-    if (!result) throw new Error(`No result for ${tasks[index]!.file}.`);
-    return result;
-  });
+    // The calling thread analyses batches too, yielding between them so worker messages are handled.
+    const runHere = async (): Promise<void> => {
+      for (let batch = takeBatch(); batch; batch = takeBatch()) {
+        record(batch, batch.map((index) => analyzeHere(tasks[index]!)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+
+    if (this.failures.length > 0) throw this.failures[0];
+    await Promise.all([runHere(), ...this.workers.map(runWorker)]);
+    return results.map((result, index) => {
+      if (!result) throw new Error(`No result for ${tasks[index]!.file}.`);
+      return result;
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
 }

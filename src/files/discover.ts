@@ -53,6 +53,11 @@ export interface DiscoverOptions {
   globBase?: string;
   /** The git top level, if the scan is inside a work tree; tracked `.env` files are listed with git. */
   gitRoot?: string;
+  /**
+   * Absolute paths of staged files that the working tree no longer has. They
+   * are listed all the same, because a `--staged` scan reads them from the index.
+   */
+  indexOnly?: ReadonlySet<string>;
 }
 
 export interface DiscoveredFiles {
@@ -121,7 +126,7 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
   const prefix = relative === '' ? '' : `${convertPathToPattern(relative)}/`;
   const ignore = [...defaultIgnores(relative, prefix), ...(inBase ? options.exclude : [])];
   if (options.gitRoot && isWithin(options.gitRoot, folder)) {
-    const listed = listFolderWithGit(folder, base, ignore, inBase ? options.include : [], options.gitRoot);
+    const listed = listFolderWithGit(folder, base, ignore, inBase ? options.include : [], options.gitRoot, options.indexOnly);
     if (listed) return listed;
   }
   const walk = { cwd: base, absolute: true, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore };
@@ -145,7 +150,14 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
  * walk finds, at a fraction of its cost on large trees. `.env` files count
  * only when tracked. Returns undefined when git fails, so the walk can run.
  */
-function listFolderWithGit(folder: string, base: string, ignore: string[], include: string[], gitRoot: string): string[] | undefined {
+function listFolderWithGit(
+  folder: string,
+  base: string,
+  ignore: string[],
+  include: string[],
+  gitRoot: string,
+  indexOnly: ReadonlySet<string> = new Set(),
+): string[] | undefined {
   const output = runGit(folder, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name', '--', '.']);
   const tracked = runGit(folder, ['ls-files', '-z', '--cached', '--full-name', '--', '.env', '.env.*', '**/.env', '**/.env.*']);
   if (output === undefined || tracked === undefined) return undefined;
@@ -162,7 +174,7 @@ function listFolderWithGit(folder: string, base: string, ignore: string[], inclu
     const relative = toPosix(path.relative(base, absolute));
     if (isIgnored(relative) || (isIncluded && !isIncluded(relative))) continue;
     if (!isWithin(folder, absolute) || absolute === folder) continue;
-    if (isSymbolicLink(absolute)) continue;
+    if (isSymbolicLink(absolute) && !indexOnly.has(absolute)) continue;
     files.add(path.normalize(absolute));
   }
   return [...files];

@@ -9,9 +9,15 @@ import type { PathAlias, ResolverOptions } from '../engine/module-resolver.js';
  * workspaces (package names and folders) and tsconfig.json `paths` of the root
  * and of every workspace package. Paths are relative to the scan root.
  */
-export function readModuleLayout(root: string): ResolverOptions {
+export function readModuleLayout(root: string, scanned?: string): ResolverOptions {
   const packages = new Map<string, { dir: string; main?: string }>();
-  const packageDirs = listWorkspaceFolders(root);
+  // A monorepo can sit in a folder of a larger repository: read the workspaces of both.
+  const bases = [''];
+  if (scanned) {
+    const relative = path.relative(root, scanned).split(path.sep).join('/');
+    if (relative && !relative.startsWith('..') && fs.existsSync(path.join(scanned, 'package.json'))) bases.push(relative);
+  }
+  const packageDirs = [...new Set(bases.flatMap((base) => listWorkspaceFolders(path.join(root, base)).map((dir) => path.posix.join(base, dir))))];
   for (const dir of packageDirs) {
     const manifest = readJson(path.join(root, dir, 'package.json')) as { name?: unknown; main?: unknown; module?: unknown; source?: unknown } | undefined;
     if (!manifest || typeof manifest.name !== 'string') continue;
@@ -20,7 +26,7 @@ export function readModuleLayout(root: string): ResolverOptions {
   }
 
   const aliases: PathAlias[] = [];
-  for (const dir of ['', ...packageDirs]) aliases.push(...readPathAliases(root, dir));
+  for (const dir of [...bases, ...packageDirs]) aliases.push(...readPathAliases(root, dir));
   return { aliases, packages };
 }
 

@@ -29,7 +29,8 @@ export function formatGitlab(result: ScanResult, _options: ReporterOptions): str
       type: 'sast',
       start_time: toGitlabTime(result.startTime),
       end_time: toGitlabTime(result.endTime),
-      status: result.notifications.some((notification) => notification.kind === 'rule-failed') ? 'failure' : 'success',
+      // A failed rule or file analysis (level error) is also what makes the exit code 2.
+      status: result.notifications.some((notification) => notification.level === 'error') ? 'failure' : 'success',
     },
     vulnerabilities: result.findings
       .filter((finding) => !finding.suppression)

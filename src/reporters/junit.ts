@@ -18,7 +18,7 @@ export function formatJunit(result: ScanResult, _options: ReporterOptions): stri
   lines.push(`<testsuites name="keney-audit" tests="${Math.max(visible.length, 1)}" failures="${visible.length}" time="${seconds}">`);
   if (visible.length === 0) {
     lines.push(`  <testsuite name="keney-audit" tests="1" failures="0" errors="0" time="${seconds}">`);
-    lines.push(`    <testcase classname="keney-audit" name="${escape(`${result.summary.files} files scanned, no problems found`)}"/>`);
+    lines.push(`    <testcase classname="keney-audit" name="${escape(`${result.summary.files} file${result.summary.files === 1 ? '' : 's'} scanned, no problems found`)}"/>`);
     lines.push('  </testsuite>');
   }
   for (const [file, findings] of byFile) {

@@ -15,7 +15,7 @@ export function formatMarkdown(result: ScanResult, _options: ReporterOptions): s
   const lines: string[] = ['## keney-audit', ''];
 
   if (visible.length === 0) {
-    lines.push(`No problems found in ${summary.files} files.`);
+    lines.push(`No problems found in ${plural(summary.files, 'file')}.`);
   } else {
     lines.push('| Severity | Findings |', '| --- | ---: |');
     for (const severity of SEVERITIES) lines.push(`| ${ICONS[severity]} ${severity} | ${summary.bySeverity[severity]} |`);
@@ -29,16 +29,21 @@ export function formatMarkdown(result: ScanResult, _options: ReporterOptions): s
   const extras: string[] = [];
   if (summary.suppressed > 0) extras.push(`${summary.suppressed} suppressed`);
   if (summary.baselined > 0) extras.push(`${summary.baselined} in the baseline`);
-  lines.push('', `Scanned ${summary.files} files, ${summary.lines} lines${extras.length > 0 ? `; ${extras.join(', ')}` : ''}.`);
+  lines.push('', `Scanned ${plural(summary.files, 'file')}, ${plural(summary.lines, 'line')}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}.`);
   return `${lines.join('\n')}\n`;
 }
 
 function toRow(finding: Finding): string {
-  const location = `\`${finding.location.file}:${finding.location.startLine}\``;
+  // GitHub's tables split cells at a pipe even inside a code span, so the path needs the escape too.
+  const location = `\`${escapeCell(`${finding.location.file}:${finding.location.startLine}`)}\``;
   return `| ${ICONS[finding.severity]} ${finding.severity} | \`${finding.ruleId}\` | ${location} | ${escapeCell(finding.message)} |`;
 }
 
 /** Keeps a message inside its table cell: pipes and line breaks would end it. */
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -40,19 +40,27 @@ const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 export function formatSarif(result: ScanResult, options: ReporterOptions, limits: SarifLimits = GITHUB_LIMITS): string {
   const all = result.findings.filter((finding) => options.includeSuppressed || !finding.suppression);
   let findings = all;
-  let notifications = result.notifications;
+  const reasons: string[] = [];
+  const notificationsFor = (kept: readonly Finding[]): Notification[] =>
+    reasons.length === 0 ? result.notifications : [...result.notifications, truncationNotice(all.length, kept.length, reasons)];
   if (findings.length > limits.maxResults) {
     findings = keepMostSevere(all, limits.maxResults);
-    notifications = [...notifications, truncationNotice(all.length, findings.length, `more than ${limits.maxResults.toLocaleString('en-US')} results, the most GitHub code scanning accepts in one run`)];
+    reasons.push(`more than ${limits.maxResults.toLocaleString('en-US')} results, the most GitHub code scanning accepts in one run`);
   }
-  let text = renderSarif(result, options, findings, notifications);
+  let text = renderSarif(result, options, findings, notificationsFor(findings));
+  const sizeReason = `a gzip-compressed size above ${formatBytes(limits.maxGzipBytes)}, the most GitHub code scanning accepts`;
   while (findings.length > 0 && gzipSync(text).length > limits.maxGzipBytes) {
     // Keep the most severe results that fit; each pass drops a tenth of what is left.
     findings = keepMostSevere(findings, Math.floor(findings.length * 0.9));
-    const notice = truncationNotice(all.length, findings.length, `a gzip-compressed size above ${(limits.maxGzipBytes / 1024 / 1024).toFixed(0)} MB, the most GitHub code scanning accepts`);
-    text = renderSarif(result, options, findings, [...result.notifications, notice]);
+    if (!reasons.includes(sizeReason)) reasons.push(sizeReason);
+    text = renderSarif(result, options, findings, notificationsFor(findings));
   }
   return text;
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / 1024 / 1024;
+  return mib >= 1 ? `${Number(mib.toFixed(1))} MB` : `${bytes.toLocaleString('en-US')} bytes`;
 }
 
 /** GitHub code scanning's upload limits for one SARIF run. */
@@ -75,11 +83,11 @@ function keepMostSevere(findings: readonly Finding[], count: number): Finding[] 
     .map((item) => item.finding);
 }
 
-function truncationNotice(total: number, kept: number, reason: string): Notification {
+function truncationNotice(total: number, kept: number, reasons: readonly string[]): Notification {
   return {
     level: 'warning',
     kind: 'output-truncated',
-    message: `Left ${(total - kept).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} results out of the SARIF report because of ${reason}; the most severe ${kept.toLocaleString('en-US')} are kept. Use --format json for every result.`,
+    message: `Left ${(total - kept).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} results out of the SARIF report because of ${reasons.join(' and ')}; the most severe ${kept.toLocaleString('en-US')} are kept. Use --format json for every result.`,
   };
 }
 

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { onTestFinished } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import { REPO_ROOT } from './fixtures.js';
 
 export const CLI = path.join(REPO_ROOT, 'bin', 'keney-audit.js');
@@ -70,9 +70,23 @@ export function git(folder: string, ...args: string[]): string {
   });
 }
 
-/** Makes `folder` the top level of a new git repository. */
+/** Makes `folder` the top level of a new git repository whose first branch is `main`. */
 export function initGitRepo(folder: string): void {
-  git(folder, 'init', '--quiet');
+  git(folder, 'init', '--quiet', '--initial-branch=main');
+}
+
+/** Stages every file of the work tree and commits it with a fixed author. */
+export function commitAll(folder: string, message: string): void {
+  git(folder, 'add', '--all');
+  git(folder, '-c', 'user.name=keney-audit tests', '-c', 'user.email=tests@example.com', 'commit', '--quiet', '--message', message);
+}
+
+/** Creates a temp folder with the files, as a git repository with one commit on `main`. */
+export function makeCommittedRepo(files: Record<string, string>): string {
+  const folder = makeTempFolder(files);
+  initGitRepo(folder);
+  commitAll(folder, 'Add the first files');
+  return folder;
 }
 
 export interface CliResult {
@@ -90,7 +104,25 @@ export interface CliOptions {
   gid?: number;
 }
 
-/** Runs the built CLI (bin/keney-audit.js) in a child process. */
+let cacheHome: string | undefined;
+
+// Registered while vitest collects the test file that imports this module, so it runs after that file's tests.
+afterAll(() => {
+  if (cacheHome !== undefined) fs.rmSync(cacheHome, { recursive: true, force: true });
+  cacheHome = undefined;
+});
+
+/**
+ * Returns a cache home for the CLI runs of the current test file, removed
+ * after its tests, so that the default cache of scans in temp folders without
+ * node_modules does not pile up in the user's ~/.cache.
+ */
+function getTestCacheHome(): string {
+  cacheHome ??= fs.mkdtempSync(path.join(os.tmpdir(), 'keney-audit-cache-home-'));
+  return cacheHome;
+}
+
+/** Runs the built CLI (bin/keney-audit.js) in a child process, with XDG_CACHE_HOME in a temp folder unless `env` sets it. */
 export function runCli(args: string[], options: CliOptions): CliResult {
   assertBuildIsCurrent();
   const env = { ...process.env };
@@ -99,7 +131,7 @@ export function runCli(args: string[], options: CliOptions): CliResult {
   delete env.SOURCE_DATE_EPOCH;
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
-    env: { ...env, ...options.env },
+    env: { ...env, XDG_CACHE_HOME: getTestCacheHome(), ...options.env },
     encoding: 'utf8',
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
   });
@@ -119,11 +151,12 @@ export function runCliJson<T = Record<string, unknown>>(args: string[], options:
 
 /**
  * Parts of src/ whose changes the CLI tests must see: the command line,
- * config, file discovery, reporters, the scan and suppressions. The rules,
+ * config, file discovery, reporters, the scan, suppressions, the result
+ * cache and baselines. The rules,
  * the semantic layer and the rest of the engine are left out because they
  * change while rule authors work, and the CLI tests only run the two SQL rules.
  */
-const CLI_SOURCES = ['cli', 'config', 'files', 'reporters', 'engine/scanner.ts', 'engine/suppressions.ts'];
+const CLI_SOURCES = ['cli', 'config', 'files', 'reporters', 'engine/scanner.ts', 'engine/suppressions.ts', 'engine/cache.ts', 'engine/baseline.ts'];
 
 let buildChecked = false;
 

@@ -5,7 +5,7 @@ import { createDefaultConfig } from '../../src/config/schema.js';
 import { scan } from '../../src/engine/scanner.js';
 import { formatJson } from '../../src/reporters/json.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
-import { makeTempFolder, runCliJson, SQL_INJECTION_ROUTE, SQL_RULES, UNPARAMETERIZED_HELPER } from '../helpers/temp-project.js';
+import { makeTempFolder, runCli, runCliJson, SQL_INJECTION_ROUTE, SQL_RULES, UNPARAMETERIZED_HELPER } from '../helpers/temp-project.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -155,6 +155,17 @@ describe('JSON output', () => {
     const suppressed = json.findings.filter((finding) => finding.suppression !== null);
     expect(suppressed.map((finding) => finding.location.file)).toEqual(['src/db/reviewed.ts']);
     expect(suppressed[0]!.suppression).toEqual({ kind: 'inSource', justification: 'table comes from a fixed list' });
+  });
+
+  it('counts and keeps baselined findings', () => {
+    const cwd = makeProject();
+    expect(runCli(['baseline', 'create', '--output', 'known.json'], { cwd }).status).toBe(0);
+    const { json } = runCliJson<Json>(['scan', ...SQL_RULES, '--baseline', 'known.json'], { cwd });
+    expectOutputFollowsSchema(json, SCHEMA);
+    const output = json as { summary: { baselined: number; suppressed: number }; findings: Array<{ suppression: { kind: string } | null }> };
+    expect(output.summary.baselined).toBe(2);
+    expect(output.summary.suppressed).toBe(1);
+    expect(output.findings.map((finding) => finding.suppression?.kind ?? null).sort()).toEqual(['baseline', 'baseline', 'inSource']);
   });
 
   it('uses SOURCE_DATE_EPOCH for start and end time', () => {

@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/fixtures.js';
+import { describeProblems, validateSarif } from '../helpers/sarif-validator.js';
 import {
   initGitRepo,
   makeTempFolder,
@@ -13,8 +12,6 @@ import {
   SQL_RULES,
   UNPARAMETERIZED_HELPER,
 } from '../helpers/temp-project.js';
-
-const VALIDATOR = path.join(REPO_ROOT, 'node_modules', '@microsoft', 'sarif-multitool-linux', 'Sarif.Multitool');
 
 /** Creates a git repository whose scan has findings of two rules, related places, a suppression, a syntax error and a skipped file. */
 function makeProject(): string {
@@ -39,26 +36,9 @@ function scanToSarif(cwd: string, args: string[] = [], env: Record<string, strin
   return { log: JSON.parse(result.stdout) as Sarif.Log, text: result.stdout };
 }
 
-/** Runs the SARIF Multitool validator with the GitHub and SARIF rules and returns the problems it reports. */
-function validate(log: string): Sarif.Result[] {
-  const folder = makeTempFolder({ 'in.sarif': log });
-  const output = path.join(folder, 'out.sarif');
-  const run = spawnSync(VALIDATOR, ['validate', '--rule-kind', 'Gh;Sarif', '--output', output, path.join(folder, 'in.sarif')], {
-    encoding: 'utf8',
-  });
-  // The validator exits 0 even when it finds errors, so its report is what counts.
-  expect(fs.existsSync(output), `${run.stdout}\n${run.stderr}`).toBe(true);
-  const report = JSON.parse(fs.readFileSync(output, 'utf8')) as Sarif.Log;
-  return report.runs[0]!.results ?? [];
-}
-
 function compareCodeUnits(a: string, b: string): number {
   if (a === b) return 0;
   return a < b ? -1 : 1;
-}
-
-function describeProblems(problems: Sarif.Result[]): string {
-  return problems.map((problem) => `${problem.ruleId}: ${JSON.stringify(problem.message)}`).join('\n');
 }
 
 describe('SARIF validator', () => {
@@ -71,14 +51,14 @@ describe('SARIF validator', () => {
     const kinds = run.invocations![0]!.toolExecutionNotifications!.map((notification) => notification.descriptor!.id);
     expect(kinds).toEqual(expect.arrayContaining(['file-skipped', 'parse-error']));
 
-    const problems = validate(text).filter((problem) => problem.level === 'error' || problem.level === 'warning');
+    const problems = validateSarif(text).filter((problem) => problem.level === 'error' || problem.level === 'warning');
     expect(problems, describeProblems(problems)).toEqual([]);
   });
 
   it.skipIf(process.platform !== 'linux')('catches a broken log', () => {
     const { log } = scanToSarif(makeProject());
     log.runs[0]!.results![0]!.locations![0]!.physicalLocation!.artifactLocation!.uri = 'C:\\not a uri';
-    const problems = validate(JSON.stringify(log));
+    const problems = validateSarif(JSON.stringify(log));
     expect(problems.filter((problem) => problem.level === 'error').length).toBeGreaterThan(0);
   });
 });
