@@ -1,3 +1,4 @@
+import { posix as posixPath } from 'node:path';
 import { ts } from 'ts-morph';
 import { ScopeResolver, type Declaration } from './scope.js';
 import { computeValue, type Value } from './values.js';
@@ -14,7 +15,11 @@ export interface DeclaredExport {
 }
 
 export interface SemanticOptions {
-  /** Functions the configuration declares as sanitizers, with what they make safe. */
+  /**
+   * Functions the configuration declares as sanitizers, with what they make
+   * safe. A project module is a path relative to the scan root starting with
+   * `./`; anything else is a package name.
+   */
   sanitizers: Array<DeclaredExport & { kind: SanitizerKind }>;
   /** Specifier prefixes that name modules of the project, such as tsconfig path aliases and workspace packages. */
   projectPrefixes: string[];
@@ -206,11 +211,13 @@ export class FileSemantics {
     const specifier = origin.root.specifier;
     const path = packagePath(origin).filter((step) => step !== CALL && step !== NEW);
     const name = path.join('.') || 'default';
+    const target = isRelativeSpecifier(specifier) ? toModuleKey(posixPath.join(posixPath.dirname(this.sourceFile.fileName), specifier)) : undefined;
     for (const declared of this.options.sanitizers) {
       if (declared.export !== name && !(declared.export === 'default' && origin.path[0] === 'default' && path.length === 0)) continue;
-      if (declared.module === specifier || declared.module === packageName(specifier) || specifier.endsWith(declared.module)) {
-        return declared.kind;
-      }
+      const matches = isRelativeSpecifier(declared.module)
+        ? target !== undefined && toModuleKey(declared.module) === target
+        : declared.module === specifier || declared.module === packageName(specifier);
+      if (matches) return declared.kind;
     }
     return undefined;
   }
@@ -228,6 +235,18 @@ export class FileSemantics {
 }
 
 /** Calls of the file indexed by the called name: `f(x)` and `a.b.f(x)` under `f`. */
+/**
+ * A project module path without `./`, extension or `/index`, so that
+ * `./src/db/escape`, `src/db/escape.ts` and `src/db/escape/index.js` compare equal.
+ */
+export function toModuleKey(modulePath: string): string {
+  return posixPath
+    .normalize(modulePath)
+    .replace(/^\.\//, '')
+    .replace(/\.(d\.)?[mc]?[jt]sx?$/, '')
+    .replace(/\/index$/, '');
+}
+
 function collectCalls(sourceFile: ts.SourceFile): Map<string, ts.CallExpression[]> {
   const calls = new Map<string, ts.CallExpression[]>();
   const visit = (node: ts.Node): void => {

@@ -3,6 +3,7 @@ import type { ProjectContext, ProjectFinding, Rule } from '../rules/rule.js';
 import { formatMessage, fingerprint } from './analyze-file.js';
 import type { DeferredCheck, ExportSummary, FileFinding, FileResult, ModuleSummary } from './facts.js';
 import type { ModuleResolver } from './module-resolver.js';
+import type { SemanticOptions } from '../analysis/semantics.js';
 import { followCallsAcrossFiles, placeKey } from './cross-file.js';
 import { isConstant, memberOf, type Value } from '../analysis/values.js';
 import type { Finding, Notification, Severity } from '../types.js';
@@ -21,6 +22,7 @@ export class ProjectIndex {
     readonly resolver: ModuleResolver,
     private readonly config: ResolvedConfig,
     private readonly typeOracle?: TypeOracle,
+    private readonly declaredSanitizers: SemanticOptions['sanitizers'] = [],
   ) {
     for (const result of results) this.results.set(result.file, result);
   }
@@ -144,10 +146,11 @@ export class ProjectIndex {
   private isDeclaredSanitizer(fromFile: string, specifier: string, path: readonly string[], safe: readonly string[]): boolean {
     const name = path.join('.') || 'default';
     const target = this.resolver.resolve(fromFile, specifier);
-    return this.config.wrappers.sanitizers.some((declared) => {
+    return this.declaredSanitizers.some((declared) => {
       if (declared.export !== name || !safe.includes(declared.kind)) return false;
       if (declared.module === specifier) return true;
-      return target !== undefined && this.resolver.resolve('.keneyaudit.yml', declared.module) === target;
+      // Declared project modules are relative to the scan root, as if imported from a file there.
+      return target !== undefined && this.resolver.resolve('index.ts', declared.module) === target;
     });
   }
 }

@@ -129,8 +129,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const layout = readModuleLayout(root, commonFolder(cwd, paths));
   const resolverFiles = new Set<string>();
-  const semantic = {
-    sanitizers: config.wrappers.sanitizers,
+  const semantic: SemanticOptions = {
+    sanitizers: declaredSanitizers(config, root),
     projectPrefixes: new ModuleResolver(resolverFiles, layout).projectPrefixes(),
   };
 
@@ -186,7 +186,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const result of results) resolverFiles.add(result.file);
   const resolver = new ModuleResolver(resolverFiles, layout);
   const typeService = createTypeService(options.types ?? 'off', root, results);
-  const index = new ProjectIndex(results, resolver, config, typeService);
+  const index = new ProjectIndex(results, resolver, config, typeService, semantic.sanitizers);
   const snippetOf = (file: string, line: number): string | undefined => readLine(root, file, line, overrides);
   const projectOutput = runProjectStep(results, rules, index, config, snippetOf);
 
@@ -333,6 +333,20 @@ export function analyzeSafely(file: string, text: string, options: AnalyzeOption
       ],
     };
   }
+}
+
+/**
+ * The sanitizers the config declares, with query helpers that bind their
+ * parameters counted as SQL sanitizers. Project modules, which the config
+ * loader makes absolute, become `./` paths relative to the scan root.
+ */
+function declaredSanitizers(config: ResolvedConfig, root: string): SemanticOptions['sanitizers'] {
+  const toModule = (module: string): string =>
+    path.isAbsolute(module) ? `./${toPosix(path.relative(root, module))}` : module;
+  return [
+    ...config.wrappers.sanitizers.map((declared) => ({ ...declared, module: toModule(declared.module) })),
+    ...config.wrappers.sqlHelpers.map((declared) => ({ ...declared, module: toModule(declared.module), kind: 'sql' as const })),
+  ];
 }
 
 /**
