@@ -1,8 +1,8 @@
-import { ts } from 'ts-morph';
 import { defineRule } from './rule.js';
-import { getCodeSink } from './shared/code-sinks.js';
+import { getCodeSinks } from './shared/code-sinks.js';
 import { judgeAll, reportTaint } from './shared/injection.js';
 import { getCallTarget } from './shared/report-target.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 export default defineRule({
   meta: {
@@ -24,18 +24,21 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const sink = getCodeSink(sem, node);
-      if (!sink) return;
-      const taint = judgeAll(sem, sink.code, { safe: [], sources: ['dom'] });
-      reportTaint(context, taint, {
-        node: getCallTarget(node),
-        sink: sink.code[0]!,
-        messageId: sink.kind,
-        data: { method: sink.method },
-        replaces: ['dynamic-code-evaluation'],
-      });
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'variables']);
+    return {
+      ...visitors,
+      onEnd() {
+        for (const sink of getCodeSinks(sem, lists)) {
+          const taint = judgeAll(sem, sink.code, { safe: [], sources: ['dom'] });
+          reportTaint(context, taint, {
+            node: getCallTarget(sink.node),
+            sink: sink.code[0]!,
+            messageId: sink.kind,
+            data: { method: sink.method },
+            replaces: ['dynamic-code-evaluation'],
+          });
+        }
+      },
     };
-    return { CallExpression: check, NewExpression: check };
   },
 });

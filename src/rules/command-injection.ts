@@ -1,7 +1,8 @@
 import { defineRule } from './rule.js';
-import { getCommandSink } from './shared/command-sinks.js';
+import { getCommandSinks } from './shared/command-sinks.js';
 import { judgeAll, reportTaint } from './shared/injection.js';
 import { getCallTarget } from './shared/report-target.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 export default defineRule({
   meta: {
@@ -23,25 +24,27 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const sink = getCommandSink(sem, call);
-        if (!sink) return;
-        // A script may well take the program to run from its own arguments, but
-        // a file name with `;` or `$(...)` in a shell command line runs code,
-        // so process.argv counts where a shell parses the command. The person
-        // who runs the script chooses those arguments, so such findings rank
-        // below a request's.
-        const taint = judgeAll(sem, sink.parts, { safe: ['shell'], sources: sink.kind === 'shell' ? ['argv'] : [] });
-        const fromCommandLine = taint.sources.length > 0 && taint.sources.every((source) => source.source === 'argv');
-        reportTaint(context, taint, {
-          node: getCallTarget(call),
-          sink: sink.parts[0]!,
-          messageId: sink.kind,
-          data: { method: sink.method },
-          ...(fromCommandLine ? { severity: 'high' as const } : {}),
-          replaces: ['dynamic-shell-command'],
-        });
+      ...visitors,
+      onEnd() {
+        for (const sink of getCommandSinks(sem, lists)) {
+          // A script may well take the program to run from its own arguments, but
+          // a file name with `;` or `$(...)` in a shell command line runs code,
+          // so process.argv counts where a shell parses the command. The person
+          // who runs the script chooses those arguments, so such findings rank
+          // below a request's.
+          const taint = judgeAll(sem, sink.parts, { safe: ['shell'], sources: sink.kind === 'shell' ? ['argv'] : [] });
+          const fromCommandLine = taint.sources.length > 0 && taint.sources.every((source) => source.source === 'argv');
+          reportTaint(context, taint, {
+            node: getCallTarget(sink.call),
+            sink: sink.parts[0]!,
+            messageId: sink.kind,
+            data: { method: sink.method },
+            ...(fromCommandLine ? { severity: 'high' as const } : {}),
+            replaces: ['dynamic-shell-command'],
+          });
+        }
       },
     };
   },

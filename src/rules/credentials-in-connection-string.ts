@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { analyzeSecrets } from './shared/secret-analysis.js';
+import { analyzeSecrets, gatherSecretNodes } from './shared/secret-analysis.js';
 import { getSecretSeverity, maskSecret } from './shared/secrets.js';
 
 export default defineRule({
@@ -19,6 +19,7 @@ export default defineRule({
   },
   create(context) {
     return {
+      ...gatherSecretNodes(context.sourceFile),
       onEnd() {
         for (const finding of analyzeSecrets(context.semantics, context.file, context.config).findings) {
           if (finding.rule !== 'credentials-in-connection-string') continue;

@@ -9,10 +9,13 @@ import {
   getJQueryConstructor,
   getNestHtmlReturns,
   isMarkdownRenderer,
+  mayAssignHtml,
+  mayWriteHtml,
   type HtmlSink,
 } from './shared/html-sinks.js';
 import { describePart, judgeTaint, reportTaint } from './shared/injection.js';
 import { getCallTarget } from './shared/report-target.js';
+import { calleeName, gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 type MessageId = 'tainted' | 'unsanitized';
 
@@ -34,27 +37,44 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const sink = getHtmlCall(sem, node) ?? (ts.isCallExpression(node) ? getJQueryConstructor(sem, node) : undefined);
-      if (sink) reportHtml(context, sink, getCallTarget(node));
-    };
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'assignments', 'jsxAttributes', 'methods']);
     return {
-      CallExpression: check,
-      NewExpression: check,
-      BinaryExpression(binary) {
-        const sink = getHtmlAssignment(sem, binary);
-        if (sink) reportHtml(context, sink, binary);
-      },
-      JsxAttribute(attribute) {
-        const sink = getDangerousHtml(attribute);
-        if (sink) reportHtml(context, sink, attribute);
-      },
-      MethodDeclaration(method) {
-        for (const sink of getNestHtmlReturns(sem, method)) reportHtml(context, sink, sink.html);
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        picks.addWhere(lists.calls, (_, index) => mayWriteHtml(lists.callNames[index]));
+        picks.addWhere(lists.invocations, (node) => ts.isNewExpression(node) && isResponseClass(node));
+        picks.addWhere(lists.assignments, mayAssignHtml);
+        picks.addWhere(lists.jsxAttributes, (attribute) => ts.isIdentifier(attribute.name) && attribute.name.text === 'dangerouslySetInnerHTML');
+        picks.addWhere(lists.methods, (method) => method.modifiers?.some(ts.isDecorator) ?? false);
+        // In walk order, so that findings come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          if (ts.isCallExpression(node)) {
+            const sink = getHtmlCall(sem, node) ?? getJQueryConstructor(sem, node);
+            if (sink) reportHtml(context, sink, getCallTarget(node));
+          } else if (ts.isNewExpression(node)) {
+            const sink = getHtmlCall(sem, node);
+            if (sink) reportHtml(context, sink, getCallTarget(node));
+          } else if (ts.isBinaryExpression(node)) {
+            const sink = getHtmlAssignment(sem, node);
+            if (sink) reportHtml(context, sink, node);
+          } else if (ts.isJsxAttribute(node)) {
+            const sink = getDangerousHtml(node);
+            if (sink) reportHtml(context, sink, node);
+          } else if (ts.isMethodDeclaration(node)) {
+            for (const sink of getNestHtmlReturns(sem, node)) reportHtml(context, sink, sink.html);
+          }
+        }
       },
     };
   },
 });
+
+/** `new Response(...)` and `new NextResponse(...)`, the only `new` expressions that write HTML. */
+function isResponseClass(node: ts.NewExpression): boolean {
+  const name = calleeName(node.expression);
+  return name === 'Response' || name === 'NextResponse';
+}
 
 function reportHtml(context: RuleContext<MessageId>, sink: HtmlSink, node: ReportTarget): void {
   const sem = context.semantics;

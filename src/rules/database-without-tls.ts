@@ -6,6 +6,7 @@ import { defineRule, type RuleContext } from './rule.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { getStrings, isFalse } from './shared/option-lookup.js';
 import { getRemoteHosts, getTemplateText, isRemoteHost, parseUrl } from './shared/remote-hosts.js';
+import { gatherWalkLists, WalkPicks, type TextNode } from './shared/walk-lists.js';
 
 /** Packages of database clients and ORMs whose options can turn TLS off. */
 const DATABASE_PACKAGES = new Set([
@@ -81,24 +82,52 @@ export default defineRule<MessageId>({
     },
   },
   create(context) {
+    const { lists, visitors } = gatherWalkLists(context, ['properties', 'strings']);
     return {
-      PropertyAssignment(property) {
-        const name = propertyNameText(property.name);
-        if (!name || !TLS_OPTIONS.has(name) || !isFalse(context.semantics.evaluate(property.initializer))) return;
-        checkTlsOption(context, property, name);
-      },
-      StringLiteral(literal) {
-        checkConnectionString(context, literal, literal.text);
-      },
-      NoSubstitutionTemplateLiteral(literal) {
-        checkConnectionString(context, literal, literal.text);
-      },
-      TemplateExpression(template) {
-        checkConnectionString(context, template, getTemplateText(template));
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        picks.addWhere(lists.properties, (property, index) => ts.isPropertyAssignment(property) && TLS_OPTIONS.has(lists.propertyNames[index]!));
+        picks.addWhere(lists.strings, mayBeConnectionString);
+        // In walk order, so that findings come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          switch (node.kind) {
+            case ts.SyntaxKind.PropertyAssignment: {
+              const property = node as ts.PropertyAssignment;
+              const name = propertyNameText(property.name);
+              if (!name || !TLS_OPTIONS.has(name) || !isFalse(context.semantics.evaluate(property.initializer))) break;
+              checkTlsOption(context, property, name);
+              break;
+            }
+            case ts.SyntaxKind.StringLiteral:
+            case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+              checkConnectionString(context, node, (node as ts.StringLiteral | ts.NoSubstitutionTemplateLiteral).text);
+              break;
+            case ts.SyntaxKind.TemplateExpression:
+              checkConnectionString(context, node, getTemplateText(node as ts.TemplateExpression));
+              break;
+          }
+        }
       },
     };
   },
 });
+
+/**
+ * True when a literal may be a connection string this rule reads: a URL, or
+ * text that mentions `encrypt`. A template's placeholders cannot join parts
+ * into either, so its parts are searched one by one.
+ */
+function mayBeConnectionString(node: TextNode): boolean {
+  if (!ts.isTemplateExpression(node)) return mayReadAsConnection(node.text);
+  return mayReadAsConnection(node.head.text) || node.templateSpans.some((span) => mayReadAsConnection(span.literal.text));
+}
+
+function mayReadAsConnection(text: string): boolean {
+  return text.includes('://') || ENCRYPT.test(text);
+}
+
+const ENCRYPT = /encrypt/i;
 
 function checkTlsOption(context: RuleContext<MessageId>, property: ts.PropertyAssignment, name: string): void {
   const sem = context.semantics;
@@ -219,6 +248,7 @@ function findPlaintextUrl(text: string): { parameter: string; host: string } | u
 
 function findPlaintextAdoString(text: string): { parameter: string; host: string } | undefined {
   const plaintext = ADO_PLAINTEXT.exec(text);
+  if (!plaintext) return undefined;
   const server = ADO_SERVER.exec(text);
   if (!plaintext || !server?.[1] || !isRemoteHost(server[1].trim())) return undefined;
   return { parameter: `Encrypt=${plaintext[1]}`, host: server[1].trim() };

@@ -6,6 +6,8 @@ import { defineRule, type RuleContext } from './rule.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { getString, isFalse, isTrue, lookupOption } from './shared/option-lookup.js';
 import { getCallTarget } from './shared/report-target.js';
+import { mayImport, perFile } from './shared/file-imports.js';
+import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /** GraphQL server packages whose options can turn on debug output, introspection or an IDE. */
 const GRAPHQL_PACKAGES = /^(apollo-server(-.+)?|@apollo\/server|express-graphql|graphql-http|mercurius|@nestjs\/graphql|@nestjs\/apollo|@nestjs\/mercurius|graphql-yoga|@graphql-yoga\/.+)$/;
@@ -49,35 +51,74 @@ export default defineRule<MessageId>({
   },
   create(context) {
     const sem = context.semantics;
-    const importsServer = sem.sourceFile.statements.some((statement) => isServerImport(statement)) || /require\(\s*['"](express|fastify|koa|@nestjs\/core)['"]\s*\)/.test(sem.sourceFile.text);
+    let importsServer: boolean | undefined;
+    const checkAssignment = (binary: ts.BinaryExpression): void => {
+      if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+      const target = skipOuterExpressions(binary.left);
+      if (getMemberName(target) !== 'NODE_ENV') return;
+      importsServer ??= sem.sourceFile.statements.some((statement) => isServerImport(statement)) || /require\(\s*['"](express|fastify|koa|@nestjs\/core)['"]\s*\)/.test(sem.sourceFile.text);
+      if (!importsServer || !/^process\.env(\.NODE_ENV|\[)/.test(target.getText())) return;
+      const value = getString(sem.evaluate(binary.right));
+      if ((value === 'development' || value === 'dev') && !isEnvironmentDependent(sem, binary)) context.report({ node: binary, messageId: 'nodeEnv' });
+    };
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'properties', 'assignments']);
     return {
-      CallExpression(call) {
-        checkErrorHandler(context, call);
-        checkExpressEnv(context, call);
-      },
-      PropertyAssignment(property) {
-        checkGraphqlOption(context, property);
-      },
-      BinaryExpression(binary) {
-        if (!importsServer || binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
-        const target = skipOuterExpressions(binary.left);
-        if (getMemberName(target) !== 'NODE_ENV' || !/^process\.env(\.NODE_ENV|\[)/.test(target.getText())) return;
-        const value = getString(sem.evaluate(binary.right));
-        if ((value === 'development' || value === 'dev') && !isEnvironmentDependent(sem, binary)) context.report({ node: binary, messageId: 'nodeEnv' });
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        const errorhandler = importsErrorhandler(sem.sourceFile);
+        picks.addWhere(lists.calls, (call, index) => mayBeChecked(call, lists.callNames[index], errorhandler));
+        picks.addWhere(lists.properties, (property, index) => ts.isPropertyAssignment(property) && isGraphqlOptionName(lists.propertyNames[index]));
+        picks.addWhere(lists.assignments, (binary) => getMemberName(skipOuterExpressions(binary.left)) === 'NODE_ENV');
+        // In walk order, so that findings come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          switch (node.kind) {
+            case ts.SyntaxKind.CallExpression:
+              checkErrorHandler(context, node as ts.CallExpression);
+              checkExpressEnv(context, node as ts.CallExpression);
+              break;
+            case ts.SyntaxKind.PropertyAssignment:
+              checkGraphqlOption(context, node as ts.PropertyAssignment);
+              break;
+            case ts.SyntaxKind.BinaryExpression:
+              checkAssignment(node as ts.BinaryExpression);
+              break;
+          }
+        }
       },
     };
   },
 });
 
+/**
+ * True when a call may be one that {@link checkErrorHandler} or
+ * {@link checkExpressEnv} reports: named `errorhandler` in any case, a plain
+ * function when the errorhandler package is imported, or `set` with two arguments.
+ */
+function mayBeChecked(call: ts.CallExpression, name: string | undefined, errorhandler: boolean): boolean {
+  if (!name) return false;
+  if (name === 'set' && call.arguments.length === 2) return true;
+  return /^errorhandler$/i.test(name) || (errorhandler && ts.isIdentifier(skipOuterExpressions(call.expression)));
+}
+
+/** True for a name that {@link checkGraphqlOption} looks up in its table, the same way it does. */
+function isGraphqlOptionName(name: string | undefined): boolean {
+  return name !== undefined && Boolean(GRAPHQL_OPTIONS[name]);
+}
+
 function isServerImport(statement: ts.Statement): boolean {
   return ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && SERVER_PACKAGES.has(packageName(statement.moduleSpecifier.text.replace(/^node:/, '')));
 }
+
+const importsErrorhandler = perFile((sourceFile) => mayImport(sourceFile, new Set(['errorhandler'])));
 
 /** `errorhandler()` from the errorhandler package, and connect's old `errorHandler({ showStack: true })`. */
 function checkErrorHandler(context: RuleContext<MessageId>, call: ts.CallExpression): void {
   const sem = context.semantics;
   const name = getCalleeName(call);
   if (!name || !/^errorhandler$/i.test(name) && !ts.isIdentifier(skipOuterExpressions(call.expression))) return;
+  // Without the errorhandler package, only connect's errorHandler({ ... }) is left to check.
+  if (!importsErrorhandler(sem.sourceFile) && !/^errorHandler$/i.test(name)) return;
   const origin = sem.originOf(call.expression);
   if (origin.root.kind === 'module' && packageName(origin.root.specifier) === 'errorhandler' && packagePath(origin).length === 0) {
     if (!isEnvironmentDependent(sem, call)) context.report({ node: call, messageId: 'errorhandler' });

@@ -7,6 +7,7 @@ import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { findOptionMember, isFalse, isTrue } from './shared/option-lookup.js';
 import { getCallTarget } from './shared/report-target.js';
 import { getTemplateText, isLocalHost, parseUrl } from './shared/remote-hosts.js';
+import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /** Options whose value `false` turns certificate checks off. */
 const OFF_WHEN_FALSE = new Set(['rejectUnauthorized', 'strictSSL', 'sslValidate', 'verifyCertificate']);
@@ -22,6 +23,12 @@ const URL_PARAMETERS: Record<string, RegExp> = {
   tlsinsecure: /^true$/i,
   sslvalidate: /^false$/i,
 };
+
+/** Every option name {@link checkOption} acts on, so that other members cost one lookup. */
+const CHECKED_OPTIONS = new Set(['NODE_TLS_REJECT_UNAUTHORIZED', 'checkServerIdentity', ...OFF_WHEN_FALSE, ...OFF_WHEN_TRUE, 'insecure']);
+
+/** The member names of assignments this rule reads. */
+const ASSIGNED_OPTIONS = new Set(['NODE_TLS_REJECT_UNAUTHORIZED', ...OFF_WHEN_FALSE]);
 
 /** Keys that make an object a TLS options object, for the generic `insecure: true`. */
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'pfx', 'servername', 'minVersion', 'maxVersion', 'ciphers', 'checkServerIdentity', 'rejectUnauthorized']);
@@ -65,52 +72,69 @@ export default defineRule<MessageId>({
     // Tests talk to local servers with throwaway certificates.
     if (TEST_FILE.test(context.file)) return {};
     const sem = context.semantics;
-    const checksPeerItself = MANUAL_CHECK.test(context.sourceFile.text);
+    let checksPeer: boolean | undefined;
+    const checksPeerItself = (): boolean => (checksPeer ??= MANUAL_CHECK.test(context.sourceFile.text));
 
+    const checkMethod = (method: ts.MethodDeclaration): void => {
+      if (method.name && propertyNameText(method.name) === 'checkServerIdentity' && ts.isObjectLiteralExpression(method.parent) && acceptsEveryHost(sem, method)) {
+        if (!isEnvironmentDependent(sem, method)) context.report({ node: method, messageId: 'checkServerIdentity' });
+      }
+    };
+
+    const checkAssignment = (binary: ts.BinaryExpression): void => {
+      if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+      const target = skipOuterExpressions(binary.left);
+      const name = getMemberName(target);
+      if (name === 'NODE_TLS_REJECT_UNAUTHORIZED' && isEnvTarget(target) && isZero(sem, binary.right)) {
+        if (!isEnvironmentDependent(sem, binary)) context.report({ node: binary, messageId: 'environment' });
+        return;
+      }
+      if (name && OFF_WHEN_FALSE.has(name) && isFalse(sem.evaluate(binary.right)) && !checksPeerItself() && !isEnvironmentDependent(sem, binary)) {
+        context.report({ node: binary, messageId: 'rejectUnauthorized', data: { option: name } });
+      }
+    };
+
+    const checkCall = (call: ts.CallExpression): void => {
+      const name = getCalleeName(call);
+      if (name !== 'disableTLSCerts') return;
+      if (!isEnvironmentDependent(sem, call)) context.report({ node: getCallTarget(call), messageId: 'disableCall', data: { method: name } });
+    };
+
+    const { lists, visitors } = gatherWalkLists(context, ['properties', 'methods', 'assignments', 'invocations', 'strings']);
     return {
-      PropertyAssignment(property) {
-        checkOption(context, property, checksPeerItself);
-      },
-
-      ShorthandPropertyAssignment(property) {
-        checkOption(context, property, checksPeerItself);
-      },
-
-      MethodDeclaration(method) {
-        if (method.name && propertyNameText(method.name) === 'checkServerIdentity' && ts.isObjectLiteralExpression(method.parent) && acceptsEveryHost(sem, method)) {
-          if (!isEnvironmentDependent(sem, method)) context.report({ node: method, messageId: 'checkServerIdentity' });
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        picks.addWhere(lists.properties, (_, index) => CHECKED_OPTIONS.has(lists.propertyNames[index]!));
+        picks.addWhere(lists.methods, (method) => method.name !== undefined && propertyNameText(method.name) === 'checkServerIdentity');
+        picks.addWhere(lists.assignments, (binary) => ASSIGNED_OPTIONS.has(getMemberName(skipOuterExpressions(binary.left))!));
+        picks.addWhere(lists.calls, (_, index) => lists.callNames[index] === 'disableTLSCerts');
+        picks.addWhere(lists.strings, (node) => (ts.isTemplateExpression(node) ? mayHaveParameters(getTemplateText(node)) : mayHaveParameters(node.text)));
+        // In walk order, so that findings come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          switch (node.kind) {
+            case ts.SyntaxKind.PropertyAssignment:
+            case ts.SyntaxKind.ShorthandPropertyAssignment:
+              checkOption(context, node as ts.PropertyAssignment | ts.ShorthandPropertyAssignment, checksPeerItself);
+              break;
+            case ts.SyntaxKind.MethodDeclaration:
+              checkMethod(node as ts.MethodDeclaration);
+              break;
+            case ts.SyntaxKind.BinaryExpression:
+              checkAssignment(node as ts.BinaryExpression);
+              break;
+            case ts.SyntaxKind.CallExpression:
+              checkCall(node as ts.CallExpression);
+              break;
+            case ts.SyntaxKind.StringLiteral:
+            case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+              checkConnectionString(context, node, (node as ts.StringLiteral | ts.NoSubstitutionTemplateLiteral).text);
+              break;
+            case ts.SyntaxKind.TemplateExpression:
+              checkConnectionString(context, node, getTemplateText(node as ts.TemplateExpression));
+              break;
+          }
         }
-      },
-
-      BinaryExpression(binary) {
-        if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
-        const target = skipOuterExpressions(binary.left);
-        const name = getMemberName(target);
-        if (name === 'NODE_TLS_REJECT_UNAUTHORIZED' && isEnvTarget(target) && isZero(sem, binary.right)) {
-          if (!isEnvironmentDependent(sem, binary)) context.report({ node: binary, messageId: 'environment' });
-          return;
-        }
-        if (name && OFF_WHEN_FALSE.has(name) && isFalse(sem.evaluate(binary.right)) && !checksPeerItself && !isEnvironmentDependent(sem, binary)) {
-          context.report({ node: binary, messageId: 'rejectUnauthorized', data: { option: name } });
-        }
-      },
-
-      CallExpression(call) {
-        const name = getCalleeName(call);
-        if (name !== 'disableTLSCerts') return;
-        if (!isEnvironmentDependent(sem, call)) context.report({ node: getCallTarget(call), messageId: 'disableCall', data: { method: name } });
-      },
-
-      StringLiteral(literal) {
-        checkConnectionString(context, literal, literal.text);
-      },
-
-      NoSubstitutionTemplateLiteral(literal) {
-        checkConnectionString(context, literal, literal.text);
-      },
-
-      TemplateExpression(template) {
-        checkConnectionString(context, template, getTemplateText(template));
       },
     };
   },
@@ -129,7 +153,7 @@ function checkEnvFile(context: RuleContext<MessageId>, text: string): void {
   }
 }
 
-function checkOption(context: RuleContext<MessageId>, property: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, checksPeerItself: boolean): void {
+function checkOption(context: RuleContext<MessageId>, property: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, checksPeerItself: () => boolean): void {
   const sem = context.semantics;
   const name = property.name && propertyNameText(property.name);
   const value = getPropertyValue(property);
@@ -149,7 +173,7 @@ function checkOption(context: RuleContext<MessageId>, property: ts.PropertyAssig
 
   const object = property.parent;
   if (OFF_WHEN_FALSE.has(name) && isFalse(sem.evaluate(value))) {
-    if (checksPeerItself || isEnvironmentDependent(sem, property) || !affectsServerCertificate(sem, object) || targetsLocalHost(sem, object)) return;
+    if (checksPeerItself() || isEnvironmentDependent(sem, property) || !affectsServerCertificate(sem, object) || targetsLocalHost(sem, object)) return;
     context.report({ node: property, messageId: 'rejectUnauthorized', data: { option: name } });
     return;
   }
@@ -265,8 +289,13 @@ function isNothing(sem: FileSemantics, expression: ts.Expression): boolean {
   return value.kind === 'undefined' || value.kind === 'null';
 }
 
+/** A URL with a query, the only text whose parameters can turn checks off. */
+function mayHaveParameters(text: string): boolean {
+  return text.includes('://') && text.includes('?');
+}
+
 function checkConnectionString(context: RuleContext<MessageId>, node: ts.Node, text: string): void {
-  if (!text.includes('://') || !text.includes('?')) return;
+  if (!mayHaveParameters(text)) return;
   const parsed = parseUrl(text);
   if (!parsed) return;
   for (const [parameter, pattern] of Object.entries(URL_PARAMETERS)) {

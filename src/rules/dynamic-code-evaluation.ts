@@ -1,8 +1,8 @@
-import { ts } from 'ts-morph';
 import { defineRule } from './rule.js';
-import { getCodeSink } from './shared/code-sinks.js';
+import { getCodeSinks } from './shared/code-sinks.js';
 import { describePart, judgeAll } from './shared/injection.js';
 import { getCallTarget } from './shared/report-target.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 export default defineRule({
   meta: {
@@ -20,22 +20,26 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const sink = getCodeSink(sem, node);
-      // Template files are meant to be compiled, so only code-injection checks templates, for request data.
-      if (!sink || sink.kind !== 'code') return;
-      const taint = judgeAll(sem, sink.code, { safe: [], sources: ['dom'] });
-      if (taint.sources.length > 0) return;
-      if (taint.unsafe.length === 0 && taint.deferred.length === 0) return;
-      const part = taint.unsafe[0]?.node ?? sink.code.find((code) => sem.flowOf(code).length > 0) ?? sink.code[0]!;
-      context.report({
-        node: getCallTarget(node),
-        messageId: 'built',
-        data: { method: sink.method, part: describePart(part) },
-        ...(taint.unsafe.length === 0 ? { unless: taint.deferred } : {}),
-      });
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'variables']);
+    return {
+      ...visitors,
+      onEnd() {
+        for (const sink of getCodeSinks(sem, lists)) {
+          // Template files are meant to be compiled, so only code-injection checks templates, for request data.
+          if (sink.kind !== 'code') continue;
+          const taint = judgeAll(sem, sink.code, { safe: [], sources: ['dom'] });
+          if (taint.sources.length > 0) continue;
+          if (taint.unsafe.length === 0 && taint.deferred.length === 0) continue;
+          const part = taint.unsafe[0]?.node ?? sink.code.find((code) => sem.flowOf(code).length > 0) ?? sink.code[0]!;
+          context.report({
+            node: getCallTarget(sink.node),
+            messageId: 'built',
+            data: { method: sink.method, part: describePart(part) },
+            ...(taint.unsafe.length === 0 ? { unless: taint.deferred } : {}),
+          });
+        }
+      },
     };
-    return { CallExpression: check, NewExpression: check };
   },
 });
 

@@ -1,7 +1,8 @@
 import { defineRule } from './rule.js';
-import { getCommandSink } from './shared/command-sinks.js';
+import { getCommandSinks } from './shared/command-sinks.js';
 import { describePart, judgeAll } from './shared/injection.js';
 import { getCallTarget } from './shared/report-target.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 export default defineRule({
   meta: {
@@ -20,21 +21,24 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const sink = getCommandSink(sem, call);
-        if (!sink || sink.kind !== 'shell') return;
-        const taint = judgeAll(sem, sink.parts, { safe: ['shell'], sources: ['argv'] });
-        // command-injection reports commands that untrusted data reaches.
-        if (taint.sources.length > 0) return;
-        if (taint.unsafe.length === 0 && taint.deferred.length === 0) return;
-        const part = taint.unsafe[0]?.node ?? sink.parts.find((expression) => sem.flowOf(expression).length > 0) ?? sink.parts[0]!;
-        context.report({
-          node: getCallTarget(call),
-          messageId: 'built',
-          data: { method: sink.method, part: describePart(part) },
-          ...(taint.unsafe.length === 0 ? { unless: taint.deferred } : {}),
-        });
+      ...visitors,
+      onEnd() {
+        for (const sink of getCommandSinks(sem, lists)) {
+          if (sink.kind !== 'shell') continue;
+          const taint = judgeAll(sem, sink.parts, { safe: ['shell'], sources: ['argv'] });
+          // command-injection reports commands that untrusted data reaches.
+          if (taint.sources.length > 0) continue;
+          if (taint.unsafe.length === 0 && taint.deferred.length === 0) continue;
+          const part = taint.unsafe[0]?.node ?? sink.parts.find((expression) => sem.flowOf(expression).length > 0) ?? sink.parts[0]!;
+          context.report({
+            node: getCallTarget(sink.call),
+            messageId: 'built',
+            data: { method: sink.method, part: describePart(part) },
+            ...(taint.unsafe.length === 0 ? { unless: taint.deferred } : {}),
+          });
+        }
       },
     };
   },

@@ -6,6 +6,7 @@ import { defineRule, type RuleContext } from './rule.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { getNumber } from './shared/numeric-settings.js';
 import { getCallTarget } from './shared/report-target.js';
+import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /**
  * How much of a caught error a response shows:
@@ -30,6 +31,9 @@ const CLASSIFYING_PROPERTIES = /^(expose|isOperational|status|statusCode|code|na
 
 /** Response methods that send a body. */
 const SEND_METHODS = new Set(['send', 'json', 'end', 'write', 'jsonp', 'render', 'html', 'text', 'body']);
+
+/** Member names of the assignments that can send a body: Koa's `ctx.body` and Express's `res.locals.error`. */
+const ASSIGNED_NAMES = new Set(['body', 'error']);
 
 /** Names of objects that send responses: Express `res`, Fastify `reply`, Hono `c`, Nest `response`. */
 const RESPONSE_NAME = /^(res|resp|response|reply|rep|c|ctx|context|httpResponse)$/;
@@ -59,19 +63,31 @@ export default defineRule<MessageId>({
   },
   create(context) {
     const sem = context.semantics;
+    const checkAssignment = (binary: ts.BinaryExpression): void => {
+      // Koa's `ctx.body = err`, and Express's `res.locals.error = err` before res.render().
+      if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+      const target = skipOuterExpressions(binary.left);
+      const name = getMemberName(target);
+      if (name !== 'body' && !(name === 'error' && /\.locals\.error$/.test(target.getText()))) return;
+      if (name === 'body' && !/^(ctx|context)\.(body|response\.body)$/.test(target.getText().replace(/\s+/g, ''))) return;
+      checkSink(context, binary, binary, [binary.right]);
+    };
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'assignments']);
     return {
-      CallExpression(call) {
-        const payloads = getResponsePayloads(sem, call);
-        if (payloads.length > 0) checkSink(context, call, getCallTarget(call), payloads);
-      },
-      BinaryExpression(binary) {
-        // Koa's `ctx.body = err`, and Express's `res.locals.error = err` before res.render().
-        if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
-        const target = skipOuterExpressions(binary.left);
-        const name = getMemberName(target);
-        if (name !== 'body' && !(name === 'error' && /\.locals\.error$/.test(target.getText()))) return;
-        if (name === 'body' && !/^(ctx|context)\.(body|response\.body)$/.test(target.getText().replace(/\s+/g, ''))) return;
-        checkSink(context, binary, binary, [binary.right]);
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        picks.addWhere(lists.calls, (_, index) => SEND_METHODS.has(lists.callNames[index]!));
+        picks.addWhere(lists.assignments, (binary) => ASSIGNED_NAMES.has(getMemberName(skipOuterExpressions(binary.left))!));
+        // In walk order, so that findings come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          if (ts.isCallExpression(node)) {
+            const payloads = getResponsePayloads(sem, node);
+            if (payloads.length > 0) checkSink(context, node, getCallTarget(node), payloads);
+          } else if (ts.isBinaryExpression(node)) {
+            checkAssignment(node);
+          }
+        }
       },
     };
   },
@@ -81,11 +97,16 @@ export default defineRule<MessageId>({
 function getResponsePayloads(sem: FileSemantics, call: ts.CallExpression): ts.Expression[] {
   const callee = skipOuterExpressions(call.expression);
   const method = getMemberName(callee);
-  if (!method || !ts.isPropertyAccessExpression(callee)) return [];
-  if ((method === 'json' || method === 'text') && /^(NextResponse|Response)$/.test(callee.expression.getText())) return call.arguments.slice(0, 1);
+  if (!method || !ts.isPropertyAccessExpression(callee) || !SEND_METHODS.has(method)) return [];
+  // Only a plain name can have the text `Response`, so other receivers need not be read.
+  if ((method === 'json' || method === 'text') && isResponseClassName(callee.expression) && /^(NextResponse|Response)$/.test(callee.expression.getText())) return call.arguments.slice(0, 1);
   if (!SEND_METHODS.has(method) || !isResponse(callee.expression)) return [];
   if (method === 'render') return call.arguments.slice(1, 2);
   return call.arguments.slice(0, 1);
+}
+
+function isResponseClassName(expression: ts.Expression): boolean {
+  return ts.isIdentifier(expression) && (expression.text === 'Response' || expression.text === 'NextResponse');
 }
 
 /** `res`, `res.status(500)`, `reply.code(500)`, `this.response`: the root of the chain has a response's name. */
@@ -102,7 +123,6 @@ function isResponse(expression: ts.Expression): boolean {
 
 function checkSink(context: RuleContext<MessageId>, sink: ts.Node, target: ts.Node | { start: number; end: number }, payloads: ts.Expression[]): void {
   const sem = context.semantics;
-  if (isEnvironmentDependent(sem, sink)) return;
   let found: { exposure: Exposure; detail: string; name: string } | undefined;
   for (const payload of payloads) {
     for (const use of findErrorUses(sem, payload, 0)) {
@@ -110,7 +130,8 @@ function checkSink(context: RuleContext<MessageId>, sink: ts.Node, target: ts.No
       if (!found || rank(use.exposure) > rank(found.exposure)) found = use;
     }
   }
-  if (!found) return;
+  // The environment guard is the dearer test, so it waits until an error reaches the response.
+  if (!found || isEnvironmentDependent(sem, sink)) return;
   const status = getStatus(sem, sink);
   if (found.exposure === 'message') {
     if (status === undefined || status < 500) return;

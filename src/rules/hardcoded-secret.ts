@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import { judgeImportedKeys, toImportedKeyFacts, type ImportedKeyFact } from './shared/imported-signing-keys.js';
-import { analyzeSecrets, toLabel } from './shared/secret-analysis.js';
+import { analyzeSecrets, gatherSecretNodes, toLabel } from './shared/secret-analysis.js';
 import { getSecretSeverity, isDeclaredTestSecret, maskSecret } from './shared/secrets.js';
 
 export default defineRule<'hardcoded', ImportedKeyFact>({
@@ -20,6 +20,7 @@ export default defineRule<'hardcoded', ImportedKeyFact>({
   },
   create(context) {
     return {
+      ...gatherSecretNodes(context.sourceFile),
       onEnd() {
         const analysis = analyzeSecrets(context.semantics, context.file, context.config);
         for (const finding of analysis.findings) {

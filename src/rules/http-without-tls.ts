@@ -9,6 +9,8 @@ import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { collectNames } from './shared/hash-purpose.js';
 import { getObjectLiteral, lookupOption } from './shared/option-lookup.js';
 import { getRemoteHosts, parseUrl, type ParsedUrl } from './shared/remote-hosts.js';
+import { mayImport, mayMention } from './shared/file-imports.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 /** HTTP client packages, whose calls take a URL or an options object with one. */
 const HTTP_PACKAGES = new Set(['axios', 'got', 'node-fetch', 'undici', 'superagent', 'request', 'request-promise', 'request-promise-native', 'needle', 'ky', 'cross-fetch', 'isomorphic-fetch', 'http', 'phin', 'wretch']);
@@ -46,9 +48,14 @@ export default defineRule<MessageId>({
     },
   },
   create(context) {
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        checkRequest(context, call);
+      ...visitors,
+      onEnd() {
+        // Every client is a package or the global fetch.
+        const sourceFile = context.sourceFile;
+        if (!mayImport(sourceFile, HTTP_PACKAGES) && !mayMention(sourceFile, 'fetch')) return;
+        for (const call of lists.calls.nodes) checkRequest(context, call);
       },
     };
   },

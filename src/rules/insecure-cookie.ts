@@ -6,6 +6,7 @@ import type { Severity } from '../types.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { getCookieSetting, isClearingCookie, isCsrfCookie, isSensitiveCookie, type CookieAttribute, type CookieSetting } from './shared/cookie-settings.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
+import { gatherNodes } from './shared/file-nodes.js';
 import { getStrings, isFalse, isTrue, lookupOption, type OptionLookup } from './shared/option-lookup.js';
 import { getCallTarget } from './shared/report-target.js';
 import { getTemplateText } from './shared/remote-hosts.js';
@@ -45,13 +46,17 @@ export default defineRule<MessageId>({
   },
   create(context) {
     const sem = context.semantics;
+    const { nodes, visitors } = gatherNodes(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const setting = getCookieSetting(sem, call) ?? getHeaderCookie(sem, call);
-        if (!setting || !isSensitiveCookie(sem, setting) || isClearingCookie(sem, setting)) return;
-        const problems = findProblems(sem, setting);
-        if (problems.length === 0) return;
-        report(context, setting, problems);
+      ...visitors,
+      onEnd() {
+        for (const call of nodes.calls) {
+          const setting = getCookieSetting(sem, call) ?? getHeaderCookie(sem, call);
+          if (!setting || !isSensitiveCookie(sem, setting) || isClearingCookie(sem, setting)) continue;
+          const problems = findProblems(sem, setting);
+          if (problems.length === 0) continue;
+          report(context, setting, problems);
+        }
       },
     };
   },

@@ -5,7 +5,9 @@ import { splitWords } from '../analysis/sensitive.js';
 import { getEnclosingClass, getEnclosingFunction, getFunctionName, getMemberName, isFunctionNode, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule } from './rule.js';
 import { getCryptoApi } from './shared/crypto-apis.js';
+import { mayImport, mayMention, mayNameProperty } from './shared/file-imports.js';
 import { classifySecretName } from './shared/secret-value-names.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 /** A source of values that an attacker can predict. */
 interface WeakSource {
@@ -80,24 +82,44 @@ export default defineRule({
   create(context) {
     const sem = context.semantics;
     const reported = new Set<ts.Node>();
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const source = getWeakSource(sem, call);
-        if (!source) return;
-        const holder = findSecretHolder(sem, call, 0, new Set());
-        if (!holder || reported.has(holder.node)) return;
-        if (source.clock && mixesInRandomSource(sem, holder.node)) return;
-        reported.add(holder.node);
-        context.report({
-          node: call,
-          messageId: source.clock ? 'clock' : 'predictable',
-          data: { source: source.label, holder: holder.name },
-          related: holder.node === call ? [] : [{ node: holder.node, message: `${holder.name} is given the value here.` }],
-        });
+      ...visitors,
+      onEnd() {
+        if (!mayHaveWeakSource(sem.sourceFile)) return;
+        for (const call of lists.calls.nodes) {
+          const source = getWeakSource(sem, call);
+          if (!source) continue;
+          const holder = findSecretHolder(sem, call, 0, new Set());
+          if (!holder || reported.has(holder.node)) continue;
+          if (source.clock && mixesInRandomSource(sem, holder.node)) continue;
+          reported.add(holder.node);
+          context.report({
+            node: call,
+            messageId: source.clock ? 'clock' : 'predictable',
+            data: { source: source.label, holder: holder.name },
+            related: holder.node === call ? [] : [{ node: holder.node, message: `${holder.name} is given the value here.` }],
+          });
+        }
       },
     };
   },
 });
+
+/** Packages of the weak sources {@link getWeakSource} knows. */
+const WEAK_PACKAGES = new Set(['lodash', 'lodash-es', 'underscore', 'uuid', 'nanoid', 'shortid', 'seedrandom']);
+
+/**
+ * True when a call of the file may be a weak source: the file imports one of
+ * their packages, or names a global with one of its weak members. A global's
+ * origin starts at its name, and each step of the path at a property name.
+ */
+function mayHaveWeakSource(sourceFile: ts.SourceFile): boolean {
+  if (mayImport(sourceFile, WEAK_PACKAGES)) return true;
+  const named = (global: string, ...members: string[]): boolean =>
+    mayMention(sourceFile, global) && members.some((member) => mayNameProperty(sourceFile, member));
+  return named('Math', 'random') || named('Date', 'now', 'getTime', 'valueOf') || named('performance', 'now') || named('process', 'hrtime');
+}
 
 /** `Math.random()`, lodash's `random()`, uuid's `v1()`, nanoid's non-secure generators, and `Date.now()`. */
 function getWeakSource(sem: FileSemantics, call: ts.CallExpression): WeakSource | undefined {

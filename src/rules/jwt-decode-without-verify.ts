@@ -1,7 +1,8 @@
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
-import { describeCallee, getJwtOperation } from './shared/jwt.js';
+import { describeCallee, getJwtOperations } from './shared/jwt.js';
 import { findClaimUse, isTokenVerified } from './shared/jwt-claims.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 export default defineRule({
   meta: {
@@ -19,18 +20,22 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const operation = getJwtOperation(sem, call);
-        if (operation?.kind !== 'decode' || isTokenVerified(sem, operation)) return;
-        const use = findClaimUse(sem, call);
-        if (!use) return;
-        context.report({
-          node: getCallTarget(call),
-          messageId: 'unverified',
-          data: { callee: operation.library === 'base64' ? 'Decoding the payload by hand' : describeCallee(operation), use: use.description },
-          related: [{ node: use.node, message: 'The unverified claims are used here.' }],
-        });
+      ...visitors,
+      onEnd() {
+        for (const operation of getJwtOperations(sem, lists)) {
+          if (operation.kind !== 'decode' || isTokenVerified(sem, operation)) continue;
+          const call = operation.node;
+          const use = findClaimUse(sem, call);
+          if (!use) continue;
+          context.report({
+            node: getCallTarget(call),
+            messageId: 'unverified',
+            data: { callee: operation.library === 'base64' ? 'Decoding the payload by hand' : describeCallee(operation), use: use.description },
+            related: [{ node: use.node, message: 'The unverified claims are used here.' }],
+          });
+        }
       },
     };
   },

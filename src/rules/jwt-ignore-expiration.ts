@@ -1,7 +1,7 @@
-import type { ts } from 'ts-morph';
 import { defineRule } from './rule.js';
-import { describeCallee, getJwtOperation, getModuleOptionPath, getOperationOptions, type JwtOperation } from './shared/jwt.js';
+import { describeCallee, getJwtOperations, getModuleOptionPath, getOperationOptions, type JwtOperation } from './shared/jwt.js';
 import { isTrue, lookupOption } from './shared/jwt-options.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 export default defineRule({
   meta: {
@@ -19,16 +19,19 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const operation = getJwtOperation(sem, node);
-      if (!operation) return;
-      for (const path of getIgnoreExpirationPaths(operation)) {
-        const found = lookupOption(sem, getOperationOptions(operation), path);
-        if (found.kind !== 'set' || !isTrue(found.value)) continue;
-        context.report({ node: found.node, messageId: 'ignored', data: { callee: describeCallee(operation) } });
-      }
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
+    return {
+      ...visitors,
+      onEnd() {
+        for (const operation of getJwtOperations(sem, lists)) {
+          for (const path of getIgnoreExpirationPaths(operation)) {
+            const found = lookupOption(sem, getOperationOptions(operation), path);
+            if (found.kind !== 'set' || !isTrue(found.value)) continue;
+            context.report({ node: found.node, messageId: 'ignored', data: { callee: describeCallee(operation) } });
+          }
+        }
+      },
     };
-    return { CallExpression: check, NewExpression: check };
   },
 });
 

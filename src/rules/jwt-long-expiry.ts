@@ -3,10 +3,11 @@ import type { FileSemantics } from '../analysis/semantics.js';
 import type { Value } from '../analysis/values.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
-import { getBuilderChain, getJwtOperation, getModuleOptionPath, type JwtOperation } from './shared/jwt.js';
+import { getBuilderChain, getJwtOperations, getModuleOptionPath, type JwtOperation } from './shared/jwt.js';
 import { lookupOption, type OptionLookup } from './shared/jwt-options.js';
 import { formatLifetime, getLifetime, REFRESH_TOKEN_MAX_LIFETIME, type LifetimeUnit } from './shared/jwt-lifetime.js';
 import { getFactPlace, isRefreshTokenContext, toImportValue, type FactPlace } from './shared/jwt-facts.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 /** A lifetime that comes from another module, for the project step to read. */
 interface ImportedLifetimeFact extends FactPlace {
@@ -34,15 +35,18 @@ export default defineRule<MessageId, ImportedLifetimeFact>({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const operation = getJwtOperation(sem, node);
-      if (!operation) return;
-      const limit = getLimit(context, operation.node);
-      for (const found of getLifetimeOptions(sem, operation)) {
-        judge(context, operation, found, limit);
-      }
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
+    return {
+      ...visitors,
+      onEnd() {
+        for (const operation of getJwtOperations(sem, lists)) {
+          const limit = getLimit(context, operation.node);
+          for (const found of getLifetimeOptions(sem, operation)) {
+            judge(context, operation, found, limit);
+          }
+        }
+      },
     };
-    return { CallExpression: check, NewExpression: check };
   },
   project(context) {
     for (const { file, facts } of context.facts<ImportedLifetimeFact>()) {

@@ -1,8 +1,8 @@
-import type { ts } from 'ts-morph';
 import type { Value } from '../analysis/values.js';
 import { defineRule } from './rule.js';
-import { describeCallee, getJwtOperation, getModuleOptionPath, getOperationOptions, type JwtOperation } from './shared/jwt.js';
+import { describeCallee, getJwtOperations, getModuleOptionPath, getOperationOptions, type JwtOperation } from './shared/jwt.js';
 import { getStrings, lookupOption } from './shared/jwt-options.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 /** An options path that names algorithms, and whether it is for signing or for verifying. */
 interface AlgorithmOption {
@@ -28,20 +28,23 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const operation = getJwtOperation(sem, node);
-      if (!operation) return;
-      if (operation.kind === 'builder') {
-        if (operation.className === 'UnsecuredJWT') context.report({ node: operation.node, messageId: 'unsecured' });
-        return;
-      }
-      for (const { path, use } of getAlgorithmOptions(operation)) {
-        const found = lookupOption(sem, getOperationOptions(operation), path);
-        if (found.kind !== 'set' || !allowsNone(found.value)) continue;
-        context.report({ node: found.node, messageId: use, data: { callee: describeCallee(operation) } });
-      }
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
+    return {
+      ...visitors,
+      onEnd() {
+        for (const operation of getJwtOperations(sem, lists)) {
+          if (operation.kind === 'builder') {
+            if (operation.className === 'UnsecuredJWT') context.report({ node: operation.node, messageId: 'unsecured' });
+            continue;
+          }
+          for (const { path, use } of getAlgorithmOptions(operation)) {
+            const found = lookupOption(sem, getOperationOptions(operation), path);
+            if (found.kind !== 'set' || !allowsNone(found.value)) continue;
+            context.report({ node: found.node, messageId: use, data: { callee: describeCallee(operation) } });
+          }
+        }
+      },
     };
-    return { CallExpression: check, NewExpression: check };
   },
 });
 

@@ -5,8 +5,9 @@ import { isConstant } from '../analysis/values.js';
 import type { DeferredCheck } from '../engine/facts.js';
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
-import { describeCallee, getJwtOperation, getOperationOptions, type JwtOperation } from './shared/jwt.js';
+import { describeCallee, getJwtOperation, getJwtOperations, getOperationOptions, type JwtOperation } from './shared/jwt.js';
 import { definedCheck, lookupOption } from './shared/jwt-options.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 /**
  * Verification that lets the token's `alg` header choose the algorithm unless
@@ -43,9 +44,9 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const operation = getJwtOperation(sem, node);
-      if (!operation || !isChecked(operation)) return;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
+    const check = (operation: JwtOperation): void => {
+      if (!isChecked(operation)) return;
       const paths = operation.library === 'passport-jwt' ? [['algorithms'], ['jsonWebTokenOptions', 'algorithms']] : [['algorithms']];
       const unless: DeferredCheck[] = [];
       for (const path of paths) {
@@ -61,7 +62,12 @@ export default defineRule({
       const target = ts.isCallExpression(operation.node) ? getCallTarget(operation.node) : operation.node;
       context.report({ node: target, messageId: 'missing', data: { callee: describeCallee(operation) }, unless });
     };
-    return { CallExpression: check, NewExpression: check };
+    return {
+      ...visitors,
+      onEnd() {
+        for (const operation of getJwtOperations(sem, lists)) check(operation);
+      },
+    };
   },
 });
 

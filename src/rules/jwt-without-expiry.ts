@@ -8,6 +8,7 @@ import { getCallTarget } from './shared/report-target.js';
 import { describeCallee, getBuilderChain, getJwtOperation, getModuleOptionPath, type JwtOperation } from './shared/jwt.js';
 import { definedCheck, isTrue, lookupOption, type OptionLookup } from './shared/jwt-options.js';
 import { getFactPlace, getProjectImports, toImportValue, type FactPlace } from './shared/jwt-facts.js';
+import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /** Whether tokens get an expiry, as far as one file can tell. */
 type Presence = { kind: 'set' } | { kind: 'absent' } | { kind: 'unknown' } | { kind: 'imported'; ref: ImportRef };
@@ -53,6 +54,7 @@ export default defineRule<MessageId, RegistrationFact>({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'decorators']);
     const check = (node: ts.CallExpression | ts.NewExpression): void => {
       const operation = getJwtOperation(sem, node);
       if (!operation) return;
@@ -103,12 +105,21 @@ export default defineRule<MessageId, RegistrationFact>({
           return;
       }
     };
+    const checkDecorator = (decorator: ts.Decorator): void => {
+      if (getDecoratorName(decorator) !== 'Module' || !ts.isClassDeclaration(decorator.parent)) return;
+      context.addFact({ type: 'nest-module', imports: getProjectImports(sem) });
+    };
     return {
-      CallExpression: check,
-      NewExpression: check,
-      Decorator(decorator) {
-        if (getDecoratorName(decorator) !== 'Module' || !ts.isClassDeclaration(decorator.parent)) return;
-        context.addFact({ type: 'nest-module', imports: getProjectImports(sem) });
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        picks.addWhere(lists.invocations, (node) => getJwtOperation(sem, node) !== undefined);
+        picks.addWhere(lists.decorators, (decorator) => getDecoratorName(decorator) === 'Module');
+        // In walk order, so that facts come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          if (ts.isDecorator(node)) checkDecorator(node);
+          else check(node as ts.CallExpression | ts.NewExpression);
+        }
       },
     };
   },

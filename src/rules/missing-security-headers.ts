@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { collectAppFacts, judgeApps, type AppFact, type Framework } from './shared/web-apps.js';
+import { createAppVisitors, judgeApps, type AppFact, type Framework } from './shared/web-apps.js';
 
 /** The fix for each framework, for messages. */
 const FIXES: Record<Framework, string> = {
@@ -35,11 +35,7 @@ export default defineRule<'missing', AppFact>({
     },
   },
   create(context) {
-    return {
-      onEnd() {
-        for (const fact of collectAppFacts(context.semantics)) context.addFact(fact);
-      },
-    };
+    return createAppVisitors(context);
   },
   project(context) {
     for (const app of judgeApps(context)) {

@@ -5,6 +5,7 @@ import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../ana
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
 import { describeSources, judgeSink } from './shared/taint.js';
+import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /** MongoDB driver and Mongoose methods that take a filter as their first argument. */
 const FILTER_METHODS = new Set([
@@ -49,56 +50,71 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const usesMongo = importsMongo(sem.sourceFile);
-
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'properties']);
     return {
-      PropertyAssignment(property) {
-        if (property.name && propertyNameText(property.name) !== '$where') return;
-        const value = skipOuterExpressions(property.initializer);
-        if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return;
-        const verdict = judgeSink(sem, value, { safe: [] });
-        if (verdict.unsafe.length === 0 && verdict.deferred.length === 0) return;
-        const part = verdict.sources[0]?.label ?? (verdict.unsafe[0]?.node ?? value).getText().slice(0, 40);
-        context.report({
-          node: property,
-          messageId: 'where',
-          data: { part },
-          ...describeSources(verdict.sources, value),
-          ...(verdict.unsafe.length === 0 ? { unless: verdict.deferred } : {}),
-        });
-      },
-
-      CallExpression(call) {
-        const callee = skipOuterExpressions(call.expression);
-        if (!ts.isPropertyAccessExpression(callee) || !FILTER_METHODS.has(callee.name.text)) return;
-        const filter = call.arguments[0];
-        if (!filter || !isMongoReceiver(sem, callee.expression, usesMongo)) return;
-
-        const whole = getObjectSource(sem, filter);
-        if (whole) {
-          context.report({
-            node: getCallTarget(call),
-            messageId: 'wholeFilter',
-            data: { source: whole.label },
-            ...describeSources([whole], filter),
-          });
-          return;
+      ...visitors,
+      onEnd() {
+        let usesMongo: boolean | undefined;
+        const picks = new WalkPicks();
+        picks.addWhere(lists.properties, (property, index) => lists.propertyNames[index] === '$where' && ts.isPropertyAssignment(property));
+        picks.addWhere(lists.calls, (_, index) => FILTER_METHODS.has(lists.callNames[index]!));
+        // In walk order, so that findings come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          if (ts.isPropertyAssignment(node)) checkWhere(node);
+          else checkFilter(node as ts.CallExpression);
         }
 
-        const expression = skipOuterExpressions(filter);
-        if (!ts.isObjectLiteralExpression(expression)) return;
-        for (const property of expression.properties) {
-          const value = getPropertyValue(property);
-          if (!value || (property.name && propertyNameText(property.name)?.startsWith('$'))) continue;
-          const source = getObjectSource(sem, value);
-          if (!source) continue;
+        function checkWhere(property: ts.PropertyAssignment): void {
+          if (propertyNameText(property.name) !== '$where') return;
+          const value = skipOuterExpressions(property.initializer);
+          if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return;
+          const verdict = judgeSink(sem, value, { safe: [] });
+          if (verdict.unsafe.length === 0 && verdict.deferred.length === 0) return;
+          const part = verdict.sources[0]?.label ?? (verdict.unsafe[0]?.node ?? value).getText().slice(0, 40);
           context.report({
-            node: getCallTarget(call),
-            messageId: 'operatorValue',
-            data: { source: source.label },
-            ...describeSources([source], value),
+            node: property,
+            messageId: 'where',
+            data: { part },
+            ...describeSources(verdict.sources, value),
+            ...(verdict.unsafe.length === 0 ? { unless: verdict.deferred } : {}),
           });
-          return;
+        }
+
+        function checkFilter(call: ts.CallExpression): void {
+          const callee = skipOuterExpressions(call.expression);
+          if (!ts.isPropertyAccessExpression(callee) || !FILTER_METHODS.has(callee.name.text)) return;
+          const filter = call.arguments[0];
+          // Only a reference, or an object literal with one, can carry the request's object.
+          if (!filter || !mayHoldObjectSource(filter)) return;
+          usesMongo ??= importsMongo(sem.sourceFile);
+          if (!isMongoReceiver(sem, callee.expression, usesMongo)) return;
+
+          const whole = getObjectSource(sem, filter);
+          if (whole) {
+            context.report({
+              node: getCallTarget(call),
+              messageId: 'wholeFilter',
+              data: { source: whole.label },
+              ...describeSources([whole], filter),
+            });
+            return;
+          }
+
+          const expression = skipOuterExpressions(filter);
+          if (!ts.isObjectLiteralExpression(expression)) return;
+          for (const property of expression.properties) {
+            const value = getPropertyValue(property);
+            if (!value || (property.name && propertyNameText(property.name)?.startsWith('$'))) continue;
+            const source = getObjectSource(sem, value);
+            if (!source) continue;
+            context.report({
+              node: getCallTarget(call),
+              messageId: 'operatorValue',
+              data: { source: source.label },
+              ...describeSources([source], value),
+            });
+            return;
+          }
         }
       },
     };
@@ -123,6 +139,17 @@ function getObjectSource(sem: FileSemantics, expression: ts.Expression) {
     return leaf;
   }
   return undefined;
+}
+
+/** True when a filter is a reference, or an object literal with a member that is one: nothing else can be an object source. */
+function mayHoldObjectSource(filter: ts.Expression): boolean {
+  const expression = skipOuterExpressions(filter);
+  if (isReference(expression)) return true;
+  if (!ts.isObjectLiteralExpression(expression)) return false;
+  return expression.properties.some((property) => {
+    const value = getPropertyValue(property);
+    return value !== undefined && isReference(skipOuterExpressions(value));
+  });
 }
 
 /** A name or a member access, which hands a value on without changing it. */

@@ -1,9 +1,10 @@
 import { ts } from 'ts-morph';
 import { defineRule, type ReportTarget, type RuleContext } from './rule.js';
 import { reportTaint, type TaintOptions } from './shared/injection.js';
-import { getLocationAssignment, getNestRedirectReturns, getRedirectCall, type RedirectSink } from './shared/redirect-sinks.js';
+import { getLocationAssignment, getNestRedirectReturns, getRedirectCall, mayAssignLocation, mayRedirect, type RedirectSink } from './shared/redirect-sinks.js';
 import { getCallTarget } from './shared/report-target.js';
 import { isOwnAddress, judgeUrlHost } from './shared/url-host.js';
+import { calleeName, gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /**
  * The request's own address stays on this site, and so does a URL whose host
@@ -30,23 +31,35 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const sink = getRedirectCall(sem, node);
-      if (sink) reportRedirect(context, sink, getCallTarget(node));
-    };
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'assignments', 'methods']);
     return {
-      CallExpression: check,
-      NewExpression: check,
-      BinaryExpression(binary) {
-        const sink = getLocationAssignment(sem, binary);
-        if (sink) reportRedirect(context, sink, binary);
-      },
-      MethodDeclaration(method) {
-        for (const sink of getNestRedirectReturns(sem, method)) reportRedirect(context, sink, sink.url);
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        picks.addWhere(lists.invocations, (node) => mayRedirect(calleeName(node.expression), ts.isNewExpression(node)));
+        picks.addWhere(lists.assignments, mayAssignLocation);
+        picks.addWhere(lists.methods, hasDecorators);
+        // In walk order, so that findings come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+            const sink = getRedirectCall(sem, node);
+            if (sink) reportRedirect(context, sink, getCallTarget(node));
+          } else if (ts.isBinaryExpression(node)) {
+            const sink = getLocationAssignment(sem, node);
+            if (sink) reportRedirect(context, sink, node);
+          } else if (ts.isMethodDeclaration(node)) {
+            for (const sink of getNestRedirectReturns(sem, node)) reportRedirect(context, sink, sink.url);
+          }
+        }
       },
     };
   },
 });
+
+/** `@Redirect()` sits on a method with decorators. */
+function hasDecorators(method: ts.MethodDeclaration): boolean {
+  return method.modifiers?.some(ts.isDecorator) ?? false;
+}
 
 function reportRedirect(context: RuleContext<MessageId>, sink: RedirectSink, node: ReportTarget): void {
   const taint = judgeUrlHost(context.semantics, sink.url, OPTIONS);

@@ -2,6 +2,12 @@ import { ts } from 'ts-morph';
 import { getMemberName, getPropertyValue, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { getStrings } from './shared/option-lookup.js';
+import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
+
+/** The settings this rule reads. */
+const SETTINGS = new Set(['minVersion', 'maxVersion', 'secureProtocol', 'ciphers']);
+/** The names of assignments this rule reads: the settings and the process-wide floor and ceiling. */
+const ASSIGNED = new Set([...SETTINGS, 'DEFAULT_MIN_VERSION', 'DEFAULT_MAX_VERSION']);
 
 /** Protocol versions that RFC 8996 deprecates (TLS 1.0 and 1.1) and the SSL versions before them. */
 const OUTDATED_VERSIONS = /^(SSLv2|SSLv3|TLSv1|TLSv1\.1)$/;
@@ -36,23 +42,31 @@ export default defineRule<MessageId>({
   },
   create(context) {
     const sem = context.semantics;
+    const checkAssignment = (binary: ts.BinaryExpression): void => {
+      if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+      const target = skipOuterExpressions(binary.left);
+      const name = getMemberName(target);
+      // tls.DEFAULT_MIN_VERSION = 'TLSv1' lowers the floor of every connection of the process.
+      if (name === 'DEFAULT_MIN_VERSION' || name === 'DEFAULT_MAX_VERSION') {
+        const version = getStrings(sem.evaluate(binary.right)).find((text) => OUTDATED_VERSIONS.test(text));
+        if (version) context.report({ node: binary, messageId: 'version', data: { option: `tls.${name} =`, version } });
+        return;
+      }
+      if (name !== undefined && SETTINGS.has(name)) checkSetting(context, binary, name, binary.right);
+    };
+    const { lists, visitors } = gatherWalkLists(context, ['properties', 'assignments']);
     return {
-      PropertyAssignment(property) {
-        const name = propertyNameText(property.name);
-        if (!name) return;
-        checkSetting(context, property, name, getPropertyValue(property));
-      },
-      BinaryExpression(binary) {
-        if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
-        const target = skipOuterExpressions(binary.left);
-        const name = getMemberName(target);
-        // tls.DEFAULT_MIN_VERSION = 'TLSv1' lowers the floor of every connection of the process.
-        if (name === 'DEFAULT_MIN_VERSION' || name === 'DEFAULT_MAX_VERSION') {
-          const version = getStrings(sem.evaluate(binary.right)).find((text) => OUTDATED_VERSIONS.test(text));
-          if (version) context.report({ node: binary, messageId: 'version', data: { option: `tls.${name} =`, version } });
-          return;
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        // Only these settings are read, so other members need no value.
+        picks.addWhere(lists.properties, (property, index) => ts.isPropertyAssignment(property) && SETTINGS.has(lists.propertyNames[index]!));
+        picks.addWhere(lists.assignments, (binary) => ASSIGNED.has(getMemberName(skipOuterExpressions(binary.left))!));
+        // In walk order, so that findings come in the order of the code.
+        for (const node of picks.inWalkOrder()) {
+          if (ts.isPropertyAssignment(node)) checkSetting(context, node, propertyNameText(node.name)!, getPropertyValue(node));
+          else checkAssignment(node as ts.BinaryExpression);
         }
-        if (name === 'minVersion' || name === 'maxVersion' || name === 'secureProtocol' || name === 'ciphers') checkSetting(context, binary, name, binary.right);
       },
     };
   },

@@ -2,9 +2,10 @@ import { ts } from 'ts-morph';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { getEnclosingFunction, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule } from './rule.js';
-import { getFileSink, type FileSink } from './shared/file-sinks.js';
+import { getFileSink, isResponseFileMethod, mayUseFilePackages, type FileSink } from './shared/file-sinks.js';
 import { judgeAll, reportTaint } from './shared/injection.js';
 import { getCallTarget } from './shared/report-target.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 /** Calls that only look at a path, which code often makes just before it opens the same path. */
 const PROBE_METHODS = new Set(['exists', 'access', 'stat', 'lstat', 'pathExists']);
@@ -26,18 +27,24 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const sink = getFileSink(sem, call);
-        if (!sink) return;
-        // One finding where the path is opened, not a second at the existence check before it.
-        if (PROBE_METHODS.has(sink.method.replace(/Sync$/, '')) && isOpenedLater(sem, sink)) return;
-        const taint = judgeAll(sem, sink.paths, { safe: ['path'] });
-        reportTaint(context, taint, {
-          node: getCallTarget(call),
-          sink: sink.paths[0]!,
-          messageId: 'tainted',
-          data: { method: sink.method },
+      ...visitors,
+      onEnd() {
+        const anyCall = mayUseFilePackages(sem.sourceFile);
+        lists.calls.nodes.forEach((call, index) => {
+          if (!anyCall && !isResponseFileMethod(lists.callNames[index])) return;
+          const sink = getFileSink(sem, call);
+          if (!sink) return;
+          // One finding where the path is opened, not a second at the existence check before it.
+          if (PROBE_METHODS.has(sink.method.replace(/Sync$/, '')) && isOpenedLater(sem, sink)) return;
+          const taint = judgeAll(sem, sink.paths, { safe: ['path'] });
+          reportTaint(context, taint, {
+            node: getCallTarget(call),
+            sink: sink.paths[0]!,
+            messageId: 'tainted',
+            data: { method: sink.method },
+          });
         });
       },
     };

@@ -1,9 +1,9 @@
-import { ts } from 'ts-morph';
 import { defineRule } from './rule.js';
-import { getOutgoingRequest } from './shared/http-clients.js';
+import { getOutgoingRequest, mayCallHttpClients } from './shared/http-clients.js';
 import { judgeAll, merge, reportTaint, type TaintOptions } from './shared/injection.js';
 import { getCallTarget } from './shared/report-target.js';
 import { isOwnAddress, judgeUrlHost } from './shared/url-host.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 /** The request's own address stays on this site, and a host checked against an allowlist is trusted. */
 const OPTIONS: TaintOptions = { safe: ['origin'], isTolerated: isOwnAddress };
@@ -25,18 +25,24 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
-    const check = (node: ts.CallExpression | ts.NewExpression): void => {
-      const request = getOutgoingRequest(sem, node);
-      if (!request) return;
-      const taint = judgeAll(sem, request.hosts, OPTIONS);
-      for (const url of request.urls) merge(taint, judgeUrlHost(sem, url, OPTIONS));
-      reportTaint(context, taint, {
-        node: getCallTarget(node),
-        sink: request.urls[0] ?? request.hosts[0]!,
-        messageId: 'tainted',
-        data: { method: request.method },
-      });
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
+    return {
+      ...visitors,
+      onEnd() {
+        if (!mayCallHttpClients(sem.sourceFile)) return;
+        for (const node of lists.invocations.nodes) {
+          const request = getOutgoingRequest(sem, node);
+          if (!request) continue;
+          const taint = judgeAll(sem, request.hosts, OPTIONS);
+          for (const url of request.urls) merge(taint, judgeUrlHost(sem, url, OPTIONS));
+          reportTaint(context, taint, {
+            node: getCallTarget(node),
+            sink: request.urls[0] ?? request.hosts[0]!,
+            messageId: 'tainted',
+            data: { method: request.method },
+          });
+        }
+      },
     };
-    return { CallExpression: check, NewExpression: check };
   },
 });

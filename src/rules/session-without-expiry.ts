@@ -4,6 +4,7 @@ import { splitWords } from '../analysis/sensitive.js';
 import { getEnclosingFunction, getMemberName, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { getSessionMiddleware, type CookieSetting } from './shared/cookie-settings.js';
+import { gatherNodes } from './shared/file-nodes.js';
 import { getNumber } from './shared/numeric-settings.js';
 import { lookupOption } from './shared/option-lookup.js';
 import { getCallTarget } from './shared/report-target.js';
@@ -59,14 +60,21 @@ export default defineRule<MessageId>({
   },
   create(context) {
     const sem = context.semantics;
-    const cookieStored = COOKIE_STORED_SESSIONS.test(context.sourceFile.text);
+    const { nodes, visitors } = gatherNodes(context, ['invocations', 'assignments']);
+    let cookieStored: boolean | undefined;
+    const isCookieStored = (): boolean => (cookieStored ??= COOKIE_STORED_SESSIONS.test(context.sourceFile.text));
     return {
-      CallExpression(call) {
-        const session = getSessionMiddleware(sem, call);
-        if (session && MIDDLEWARE_WITHOUT_DEFAULT_EXPIRY.has(session.library)) checkExpiry(context, session);
-      },
-      BinaryExpression(binary) {
-        if (!cookieStored && binary.operatorToken.kind === ts.SyntaxKind.EqualsToken) checkFixation(context, binary);
+      ...visitors,
+      onEnd() {
+        // In walk order, as findings of both kinds were reported while the file was walked.
+        for (const node of nodes.ordered) {
+          if (ts.isCallExpression(node)) {
+            const session = getSessionMiddleware(sem, node);
+            if (session && MIDDLEWARE_WITHOUT_DEFAULT_EXPIRY.has(session.library)) checkExpiry(context, session);
+          } else if (ts.isBinaryExpression(node) && isFixationCandidate(node) && !isCookieStored()) {
+            checkFixation(context, node);
+          }
+        }
       },
     };
   },
@@ -135,6 +143,13 @@ function followVariable(sem: FileSemantics, expression: ts.Expression): ts.Expre
  * `req.session.regenerate()`. Passport's `req.login()` regenerates the session
  * itself since version 0.6, so handlers that call it are left alone.
  */
+/** `x.session.y = ...`, the only shape `checkFixation` judges; a cheap test before the text of the file is searched. */
+function isFixationCandidate(binary: ts.BinaryExpression): boolean {
+  const target = skipOuterExpressions(binary.left);
+  if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return false;
+  return getMemberName(skipOuterExpressions(target.expression)) === 'session';
+}
+
 function checkFixation(context: RuleContext<MessageId>, binary: ts.BinaryExpression): void {
   const target = skipOuterExpressions(binary.left);
   const key = getMemberName(target);

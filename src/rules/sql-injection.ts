@@ -1,7 +1,8 @@
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
-import { getSqlFinding } from './shared/sql-verdict.js';
+import { getSqlFindings } from './shared/sql-verdict.js';
 import { describeSources, firstSourceLabel } from './shared/taint.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 export default defineRule({
   meta: {
@@ -19,30 +20,33 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const found = getSqlFinding(sem, call);
-        if (!found) return;
-        if (found.verdict.sources.length === 0) {
-          // Callers in other modules may pass request data to these parameters.
-          const parameters = found.verdict.unsafe.flatMap((leaf) => (leaf.kind === 'parameter' ? [{ fn: leaf.fn, index: leaf.index }] : []));
-          if (parameters.length > 0) {
-            context.reportViaParameters({
-              node: getCallTarget(call),
-              messageId: 'tainted',
-              data: { method: found.sink.method },
-              parameters,
-              replaces: ['unparameterized-sql'],
-            });
+      ...visitors,
+      onEnd() {
+        for (const found of getSqlFindings(sem, lists)) {
+          const call = found.sink.call;
+          if (found.verdict.sources.length === 0) {
+            // Callers in other modules may pass request data to these parameters.
+            const parameters = found.verdict.unsafe.flatMap((leaf) => (leaf.kind === 'parameter' ? [{ fn: leaf.fn, index: leaf.index }] : []));
+            if (parameters.length > 0) {
+              context.reportViaParameters({
+                node: getCallTarget(call),
+                messageId: 'tainted',
+                data: { method: found.sink.method },
+                parameters,
+                replaces: ['unparameterized-sql'],
+              });
+            }
+            continue;
           }
-          return;
+          context.report({
+            node: getCallTarget(call),
+            messageId: 'tainted',
+            data: { source: firstSourceLabel(found.verdict.sources), method: found.sink.method },
+            ...describeSources(found.verdict.sources, found.sink.text),
+          });
         }
-        context.report({
-          node: getCallTarget(call),
-          messageId: 'tainted',
-          data: { source: firstSourceLabel(found.verdict.sources), method: found.sink.method },
-          ...describeSources(found.verdict.sources, found.sink.text),
-        });
       },
     };
   },

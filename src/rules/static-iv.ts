@@ -3,10 +3,14 @@ import type { FileSemantics } from '../analysis/semantics.js';
 import { skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type ReportDescriptor } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
-import { getCipherWeakness, getCryptoApi, getStaticBytesReason, type StaticBytesReason } from './shared/crypto-apis.js';
+import { getCipherWeakness, getCryptoApi, getStaticBytesReason, mayUseCryptoApi, type StaticBytesReason } from './shared/crypto-apis.js';
 import { getStrings, lookupOption } from './shared/option-lookup.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 type MessageId = StaticBytesReason;
+
+/** The packages whose ciphers this rule checks, as the file imports them. */
+const PACKAGES = new Set(['crypto', 'crypto-js', 'node-forge']);
 
 /** Options of Web Crypto algorithms that contain the IV, nonce or counter block. */
 const WEB_CRYPTO_IV_OPTIONS = ['iv', 'counter'];
@@ -31,31 +35,37 @@ export default defineRule<MessageId>({
   create(context) {
     const sem = context.semantics;
     const report = (descriptor: ReportDescriptor<MessageId>): void => context.report(descriptor);
-    return {
-      CallExpression(call) {
-        const api = getCryptoApi(sem, call.expression);
-        if (!api) return;
-        const path = api.path.join('.');
+    const check = (call: ts.CallExpression): void => {
+      const api = getCryptoApi(sem, call.expression);
+      if (!api) return;
+      const path = api.path.join('.');
 
-        if (api.library === 'node' && api.direct && path === 'createCipheriv') {
-          const [algorithm, , iv] = call.arguments;
-          if (!iv || (algorithm && getStrings(sem.evaluate(algorithm)).some((name) => getCipherWeakness(name) === 'ecb'))) return;
-          const reason = getStaticBytesReason(sem, iv, call);
-          if (reason) report({ node: getCallTarget(call), messageId: reason, data: { method: 'createCipheriv' }, related: getDefinition(sem, iv) });
-          return;
-        }
-        if (api.library === 'node' && api.direct && /^(webcrypto\.)?subtle\.encrypt$/.test(path)) {
-          checkIvOption(sem, call, call.arguments[0], WEB_CRYPTO_IV_OPTIONS, 'subtle.encrypt', report);
-          return;
-        }
-        if (api.library === 'crypto-js' && api.direct && api.path.length === 2 && api.path[1] === 'encrypt') {
-          checkIvOption(sem, call, call.arguments[2], ['iv'], `CryptoJS.${api.path[0]}.encrypt`, report);
-          return;
-        }
-        // `forge.cipher.createCipher('AES-CBC', key)` returns a cipher whose `start({ iv })` sets the IV.
-        if (api.library === 'node-forge' && !api.direct && path === 'cipher.createCipher.start') {
-          checkIvOption(sem, call, call.arguments[0], ['iv'], 'cipher.start', report);
-        }
+      if (api.library === 'node' && api.direct && path === 'createCipheriv') {
+        const [algorithm, , iv] = call.arguments;
+        if (!iv || (algorithm && getStrings(sem.evaluate(algorithm)).some((name) => getCipherWeakness(name) === 'ecb'))) return;
+        const reason = getStaticBytesReason(sem, iv, call);
+        if (reason) report({ node: getCallTarget(call), messageId: reason, data: { method: 'createCipheriv' }, related: getDefinition(sem, iv) });
+        return;
+      }
+      if (api.library === 'node' && api.direct && /^(webcrypto\.)?subtle\.encrypt$/.test(path)) {
+        checkIvOption(sem, call, call.arguments[0], WEB_CRYPTO_IV_OPTIONS, 'subtle.encrypt', report);
+        return;
+      }
+      if (api.library === 'crypto-js' && api.direct && api.path.length === 2 && api.path[1] === 'encrypt') {
+        checkIvOption(sem, call, call.arguments[2], ['iv'], `CryptoJS.${api.path[0]}.encrypt`, report);
+        return;
+      }
+      // `forge.cipher.createCipher('AES-CBC', key)` returns a cipher whose `start({ iv })` sets the IV.
+      if (api.library === 'node-forge' && !api.direct && path === 'cipher.createCipher.start') {
+        checkIvOption(sem, call, call.arguments[0], ['iv'], 'cipher.start', report);
+      }
+    };
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
+    return {
+      ...visitors,
+      onEnd() {
+        if (!mayUseCryptoApi(sem.sourceFile, PACKAGES)) return;
+        for (const call of lists.calls.nodes) check(call);
       },
     };
   },

@@ -1,7 +1,8 @@
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
-import { getSqlFinding } from './shared/sql-verdict.js';
+import { getSqlFindings } from './shared/sql-verdict.js';
 import { shorten } from './shared/taint.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
 
 export default defineRule({
   meta: {
@@ -19,19 +20,22 @@ export default defineRule({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const found = getSqlFinding(sem, call);
-        if (!found || found.verdict.sources.length > 0) return;
-        const { unsafe, deferred } = found.verdict;
-        if (unsafe.length === 0 && deferred.length === 0) return;
-        const part = unsafe[0]?.node ?? found.sink.text;
-        context.report({
-          node: getCallTarget(call),
-          messageId: 'built',
-          data: { method: found.sink.method, part: shorten(part.getText(), 30) },
-          ...(unsafe.length === 0 ? { unless: deferred } : {}),
-        });
+      ...visitors,
+      onEnd() {
+        for (const found of getSqlFindings(sem, lists)) {
+          if (found.verdict.sources.length > 0) continue;
+          const { unsafe, deferred } = found.verdict;
+          if (unsafe.length === 0 && deferred.length === 0) continue;
+          const part = unsafe[0]?.node ?? found.sink.text;
+          context.report({
+            node: getCallTarget(found.sink.call),
+            messageId: 'built',
+            data: { method: found.sink.method, part: shorten(part.getText(), 30) },
+            ...(unsafe.length === 0 ? { unless: deferred } : {}),
+          });
+        }
       },
     };
   },

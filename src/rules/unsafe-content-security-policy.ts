@@ -4,6 +4,7 @@ import { packageName, packagePath } from '../analysis/origin.js';
 import { getCalleeName, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
+import { gatherNodes } from './shared/file-nodes.js';
 import { getStrings, isFalse } from './shared/option-lookup.js';
 import { getCallTarget } from './shared/report-target.js';
 
@@ -17,6 +18,11 @@ const SWITCHES: Record<string, 'csp' | 'frame'> = { contentSecurityPolicy: 'csp'
 const SCRIPT_DIRECTIVES = new Set(['scriptSrc', 'script-src', 'scriptSrcElem', 'script-src-elem']);
 const DEFAULT_DIRECTIVES = new Set(['defaultSrc', 'default-src']);
 const FRAME_DIRECTIVES = new Set(['frameAncestors', 'frame-ancestors']);
+
+const POLICY_HEADER = 'content-security-policy';
+
+/** Methods that set a response header. */
+const HEADER_METHODS = new Set(['setHeader', 'set', 'header', 'append']);
 
 /** Keys that mark an object as a set of CSP directives. */
 const DIRECTIVE_KEYS = /^(defaultSrc|default-src|scriptSrc|script-src|styleSrc|style-src|imgSrc|img-src|connectSrc|connect-src|fontSrc|font-src|objectSrc|object-src|frameAncestors|frame-ancestors|baseUri|base-uri|formAction|form-action)$/;
@@ -42,20 +48,29 @@ export default defineRule<MessageId>({
   },
   create(context) {
     const sem = context.semantics;
+    const { nodes, visitors } = gatherNodes(context, ['invocations', 'properties']);
+    const checkProperty = (property: ts.PropertyAssignment): void => {
+      const name = propertyNameText(property.name);
+      if (!name) return;
+      if (Object.hasOwn(SWITCHES, name)) checkSwitch(context, property, name);
+      else if (name.length === POLICY_HEADER.length && name.toLowerCase() === POLICY_HEADER) checkPolicyString(context, property, property.initializer);
+      else if (SCRIPT_DIRECTIVES.has(name) || DEFAULT_DIRECTIVES.has(name) || FRAME_DIRECTIVES.has(name)) checkDirective(context, property, name);
+    };
+    const checkCall = (call: ts.CallExpression): void => {
+      const method = getCalleeName(call);
+      const [header, value] = call.arguments;
+      if (!method || !HEADER_METHODS.has(method) || !header || !value) return;
+      if (getStrings(sem.evaluate(header))[0]?.toLowerCase() !== POLICY_HEADER) return;
+      checkPolicyString(context, call, value);
+    };
     return {
-      PropertyAssignment(property) {
-        const name = propertyNameText(property.name);
-        if (!name) return;
-        if (name in SWITCHES) checkSwitch(context, property, name);
-        else if (name.toLowerCase() === 'content-security-policy') checkPolicyString(context, property, property.initializer);
-        else checkDirective(context, property, name);
-      },
-      CallExpression(call) {
-        const method = getCalleeName(call);
-        const [header, value] = call.arguments;
-        if (!method || !/^(setHeader|set|header|append)$/.test(method) || !header || !value) return;
-        if (getStrings(sem.evaluate(header))[0]?.toLowerCase() !== 'content-security-policy') return;
-        checkPolicyString(context, call, value);
+      ...visitors,
+      onEnd() {
+        // In walk order, as findings were reported while the file was walked.
+        for (const node of nodes.ordered) {
+          if (ts.isPropertyAssignment(node)) checkProperty(node);
+          else if (ts.isCallExpression(node)) checkCall(node);
+        }
       },
     };
   },

@@ -2,10 +2,14 @@ import { ts } from 'ts-morph';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
-import { getCipherWeakness, getCryptoApi, getForgeDigest, getOneCallHash, isWeakHash, type CryptoApi } from './shared/crypto-apis.js';
+import { getCipherWeakness, getCryptoApi, getForgeDigest, getOneCallHash, HASH_PACKAGES, isWeakHash, mayUseCryptoApi, type CryptoApi } from './shared/crypto-apis.js';
 import { getHashPurpose, getHashUse } from './shared/hash-purpose.js';
 import { getNumber } from './shared/numeric-settings.js';
 import { getStrings, lookupOption } from './shared/option-lookup.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
+
+/** The packages whose APIs this rule checks, as the file imports them. */
+const PACKAGES = new Set(['crypto', 'crypto-js', 'node-forge', 'node-rsa', ...HASH_PACKAGES]);
 
 /** RSA, DSA and Diffie-Hellman moduli below 2048 bits give less than the 112 bits of security that NIST SP 800-57 Part 1 requires. */
 const MIN_MODULUS_BITS = 2048;
@@ -40,23 +44,34 @@ export default defineRule<MessageId>({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const api = getCryptoApi(sem, call.expression);
-        if (!api?.direct) return;
-        if (api.library === 'node') checkNodeCrypto(context, call, api);
-        else if (api.library === 'crypto-js') checkCryptoJs(context, call, api);
-        else if (api.library === 'node-forge') checkForge(context, call, api);
-        else checkOneCallHash(context, call, api);
-      },
-      NewExpression(expression) {
-        const api = getCryptoApi(sem, expression.expression);
-        if (api?.library !== 'node-rsa' || !api.direct || !expression.arguments?.[0]) return;
-        checkModulus(context, expression.arguments[0], ['b'], 'RSA', expression);
+      ...visitors,
+      onEnd() {
+        if (!mayUseCryptoApi(sem.sourceFile, PACKAGES)) return;
+        for (const node of lists.invocations.nodes) {
+          if (ts.isCallExpression(node)) checkCall(context, node);
+          else checkNew(context, node);
+        }
       },
     };
   },
 });
+
+function checkCall(context: RuleContext<MessageId>, call: ts.CallExpression): void {
+  const api = getCryptoApi(context.semantics, call.expression);
+  if (!api?.direct) return;
+  if (api.library === 'node') checkNodeCrypto(context, call, api);
+  else if (api.library === 'crypto-js') checkCryptoJs(context, call, api);
+  else if (api.library === 'node-forge') checkForge(context, call, api);
+  else checkOneCallHash(context, call, api);
+}
+
+function checkNew(context: RuleContext<MessageId>, expression: ts.NewExpression): void {
+  const api = getCryptoApi(context.semantics, expression.expression);
+  if (api?.library !== 'node-rsa' || !api.direct || !expression.arguments?.[0]) return;
+  checkModulus(context, expression.arguments[0], ['b'], 'RSA', expression);
+}
 
 function checkNodeCrypto(context: RuleContext<MessageId>, call: ts.CallExpression, api: CryptoApi): void {
   const sem = context.semantics;

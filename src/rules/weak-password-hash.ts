@@ -3,10 +3,14 @@ import type { FileSemantics } from '../analysis/semantics.js';
 import { getEnclosingFunction } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
-import { getCryptoApi, getForgeDigest, getOneCallHash, getStaticBytesReason, isFastHash, type CryptoApi } from './shared/crypto-apis.js';
+import { getCryptoApi, getForgeDigest, getOneCallHash, getStaticBytesReason, HASH_PACKAGES, isFastHash, mayUseCryptoApi, type CryptoApi } from './shared/crypto-apis.js';
 import { getHashPurpose, getHashUse } from './shared/hash-purpose.js';
 import { getNumber } from './shared/numeric-settings.js';
 import { getStrings, lookupOption } from './shared/option-lookup.js';
+import { gatherWalkLists } from './shared/walk-lists.js';
+
+/** The packages whose APIs this rule checks, as the file imports them. */
+const PACKAGES = new Set(['crypto', 'bcrypt', 'bcryptjs', 'bcrypt-nodejs', '@node-rs/bcrypt', 'argon2', '@node-rs/argon2', 'crypto-js', 'node-forge', ...HASH_PACKAGES]);
 
 /**
  * PBKDF2 iteration counts below this are reported. It is a floor, not the
@@ -50,35 +54,42 @@ export default defineRule<MessageId>({
   },
   create(context) {
     const sem = context.semantics;
+    const { lists, visitors } = gatherWalkLists(context, ['invocations']);
     return {
-      CallExpression(call) {
-        const api = getCryptoApi(sem, call.expression);
-        if (!api?.direct) return;
-        const path = api.path.join('.');
-        switch (api.library) {
-          case 'node':
-            checkNodeCrypto(context, call, path);
-            return;
-          case 'bcrypt':
-            checkBcrypt(context, call, path);
-            return;
-          case 'argon2':
-            if (path === 'hash' && call.arguments[1]) checkArgon2(context, call.arguments[1]);
-            return;
-          case 'crypto-js':
-            if (path === 'PBKDF2' && call.arguments[2]) checkIterationsOption(context, call.arguments[2]);
-            else checkFastHash(context, call, getOneCallHash(api), true);
-            return;
-          case 'node-forge':
-            checkForge(context, call, api, path);
-            return;
-          default:
-            checkFastHash(context, call, getOneCallHash(api), true);
-        }
+      ...visitors,
+      onEnd() {
+        if (!mayUseCryptoApi(sem.sourceFile, PACKAGES)) return;
+        for (const call of lists.calls.nodes) checkCall(context, call);
       },
     };
   },
 });
+
+function checkCall(context: RuleContext<MessageId>, call: ts.CallExpression): void {
+  const api = getCryptoApi(context.semantics, call.expression);
+  if (!api?.direct) return;
+  const path = api.path.join('.');
+  switch (api.library) {
+    case 'node':
+      checkNodeCrypto(context, call, path);
+      return;
+    case 'bcrypt':
+      checkBcrypt(context, call, path);
+      return;
+    case 'argon2':
+      if (path === 'hash' && call.arguments[1]) checkArgon2(context, call.arguments[1]);
+      return;
+    case 'crypto-js':
+      if (path === 'PBKDF2' && call.arguments[2]) checkIterationsOption(context, call.arguments[2]);
+      else checkFastHash(context, call, getOneCallHash(api), true);
+      return;
+    case 'node-forge':
+      checkForge(context, call, api, path);
+      return;
+    default:
+      checkFastHash(context, call, getOneCallHash(api), true);
+  }
+}
 
 function checkNodeCrypto(context: RuleContext<MessageId>, call: ts.CallExpression, path: string): void {
   const sem = context.semantics;

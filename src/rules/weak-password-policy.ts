@@ -19,6 +19,8 @@ import { getNumber } from './shared/numeric-settings.js';
 import { getObjectLiteral, lookupOption } from './shared/option-lookup.js';
 import { getRegexMinLength, isAnchored } from './shared/regex-length.js';
 import { getCallTarget } from './shared/report-target.js';
+import { mayImport, perFile } from './shared/file-imports.js';
+import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /** NIST SP 800-63B (section 5.1.1.2): passwords a person chooses are at least 8 characters long. */
 const MIN_LENGTH = 8;
@@ -83,26 +85,46 @@ export default defineRule<MessageId>({
       reported.add(start);
       context.report({ node, messageId, data: { field, ...(min !== undefined ? { min } : {}) } });
     };
+    const checkVariable = (declaration: ts.VariableDeclaration): void => {
+      // export const passwordSchema = z.string().min(6);
+      if (!ts.isIdentifier(declaration.name) || !declaration.initializer || !isChosenPasswordName(declaration.name.text)) return;
+      const checks = getChainChecks(sem, declaration.initializer);
+      if (checks && !onlyChecksPassword(declaration.name.text, declaration.name.text)) judgeChecks(checks, declaration.name.text, undefined, report);
+    };
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'variables', 'classes', 'comparisons']);
     return {
-      CallExpression(call) {
-        checkObjectSchema(context, call, report);
-        checkExpressValidator(context, call, report);
-        checkManualCall(context, call, report);
-      },
-      NewExpression(expression) {
-        checkMongooseSchema(context, expression, report);
-      },
-      VariableDeclaration(declaration) {
-        // export const passwordSchema = z.string().min(6);
-        if (!ts.isIdentifier(declaration.name) || !declaration.initializer || !isChosenPasswordName(declaration.name.text)) return;
-        const checks = getChainChecks(sem, declaration.initializer);
-        if (checks && !onlyChecksPassword(declaration.name.text, declaration.name.text)) judgeChecks(checks, declaration.name.text, undefined, report);
-      },
-      ClassDeclaration(node) {
-        checkClassValidatorDto(context, node, report);
-      },
-      BinaryExpression(binary) {
-        checkManualLength(context, binary, report);
+      ...visitors,
+      onEnd() {
+        const picks = new WalkPicks();
+        picks.addWhere(lists.calls, (_, index) => CALL_NAMES.has(lists.callNames[index]!));
+        if (importsMongoose(sem.sourceFile)) picks.addWhere(lists.invocations, ts.isNewExpression);
+        picks.addWhere(lists.variables, (declaration) => ts.isIdentifier(declaration.name) && MAY_NAME_PASSWORD.test(declaration.name.text));
+        picks.addWhere(lists.classes, (node) => node.members.length > 0);
+        picks.addWhere(lists.comparisons, (binary) => isLengthRead(binary.left) || isLengthRead(binary.right));
+        // In walk order: a schema reached twice is reported from where the walk meets it first.
+        for (const node of picks.inWalkOrder()) {
+          switch (node.kind) {
+            case ts.SyntaxKind.CallExpression: {
+              const call = node as ts.CallExpression;
+              checkObjectSchema(context, call, report);
+              checkExpressValidator(context, call, report);
+              checkManualCall(context, call, report);
+              break;
+            }
+            case ts.SyntaxKind.NewExpression:
+              checkMongooseSchema(context, node as ts.NewExpression, report);
+              break;
+            case ts.SyntaxKind.VariableDeclaration:
+              checkVariable(node as ts.VariableDeclaration);
+              break;
+            case ts.SyntaxKind.ClassDeclaration:
+              checkClassValidatorDto(context, node as ts.ClassDeclaration, report);
+              break;
+            case ts.SyntaxKind.BinaryExpression:
+              checkManualLength(context, node as ts.BinaryExpression, report);
+              break;
+          }
+        }
       },
     };
   },
@@ -110,8 +132,21 @@ export default defineRule<MessageId>({
 
 type Report = (node: ReportTarget, messageId: MessageId, field: string, min?: number) => void;
 
+const MAY_NAME_PASSWORD = /pass|pwd/i;
+
+/** Names of the calls the checks below read: schema builders, express-validator fields and hand-written checks. */
+const CALL_NAMES = new Set([...OBJECT_BUILDERS, 'body', 'check', 'param', 'query', 'test', 'match', 'isLength']);
+
+/** `x.length`, which a hand-written minimum compares. */
+function isLengthRead(expression: ts.Expression): boolean {
+  const node = skipOuterExpressions(expression);
+  return ts.isPropertyAccessExpression(node) && node.name.text === 'length';
+}
+
 /** True for a field where a person chooses a password, such as `password`, `newPassword` or `passphrase`, but not `currentPassword` or `confirmPassword`. */
 function isChosenPasswordName(name: string): boolean {
+  // Every word that names a password contains `pass` or `pwd`.
+  if (!MAY_NAME_PASSWORD.test(name)) return false;
   const words = splitWords(name);
   if (!words.some((word) => /^(password|passwd|passphrase|pwd)$/.test(word) || word.endsWith('password'))) return false;
   return !words.some((word) => NOT_CHOSEN_WORDS.has(word)) && !/^(is|has|show|should|min|max)$/.test(words[0]!);
@@ -205,8 +240,9 @@ function followConst(sem: FileSemantics, expression: ts.Expression): ts.Expressi
 function checkObjectSchema(context: RuleContext<MessageId>, call: ts.CallExpression, report: Report): void {
   const sem = context.semantics;
   const method = getCalleeName(call);
+  if (!method || !OBJECT_BUILDERS.has(method)) return;
   const fields = call.arguments[0] ? getObjectLiteral(sem, call.arguments[0]) : undefined;
-  if (!method || !OBJECT_BUILDERS.has(method) || !fields) return;
+  if (!fields) return;
   const callee = skipOuterExpressions(call.expression);
   if (!isChainLibrary(sem, callee) && !(ts.isPropertyAccessExpression(callee) && getChainChecks(sem, callee.expression))) return;
 
@@ -272,13 +308,16 @@ function checkExpressValidator(context: RuleContext<MessageId>, call: ts.CallExp
   judgeChecks(checks, field, { node: getChainTop(call), allowed }, report);
 }
 
+const importsExpressValidator = perFile((sourceFile) => mayImport(sourceFile, new Set(['express-validator'])));
+const importsMongoose = perFile((sourceFile) => mayImport(sourceFile, new Set(['mongoose'])));
+
 /** Returns the field a validator base call names: `body('password')` gives `password`. */
 function getValidatorField(sem: FileSemantics, call: ts.CallExpression): string | undefined {
-  const origin = sem.originOf(call.expression);
-  if (origin.root.kind !== 'module' || packageName(origin.root.specifier) !== 'express-validator') return undefined;
   const name = getCalleeName(call);
   const first = call.arguments[0];
-  if (!name || !/^(body|check|param|query)$/.test(name) || !first) return undefined;
+  if (!name || !/^(body|check|param|query)$/.test(name) || !first || !importsExpressValidator(sem.sourceFile)) return undefined;
+  const origin = sem.originOf(call.expression);
+  if (origin.root.kind !== 'module' || packageName(origin.root.specifier) !== 'express-validator') return undefined;
   const value = sem.evaluate(first);
   return value.kind === 'string' ? value.value : undefined;
 }
@@ -388,6 +427,7 @@ function checkClassValidatorDto(context: RuleContext<MessageId>, node: ts.ClassD
 /** `new Schema({ password: { type: String, minlength: 6 } })` in Mongoose. */
 function checkMongooseSchema(context: RuleContext<MessageId>, expression: ts.NewExpression, report: Report): void {
   const sem = context.semantics;
+  if (!importsMongoose(sem.sourceFile)) return;
   const origin = sem.originOf(expression.expression);
   if (origin.root.kind !== 'module' || packageName(origin.root.specifier) !== 'mongoose') return;
   const fields = expression.arguments?.[0] ? getObjectLiteral(sem, expression.arguments[0]) : undefined;

@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import { judgeImportedKeys, toImportedKeyFacts, type ImportedKeyFact } from './shared/imported-signing-keys.js';
-import { analyzeSecrets, type WeakReason } from './shared/secret-analysis.js';
+import { analyzeSecrets, gatherSecretNodes, type WeakReason } from './shared/secret-analysis.js';
 import { getSecretSeverity, isDeclaredTestSecret, maskSecret } from './shared/secrets.js';
 
 type MessageId = 'fallback' | 'fallbackDefault' | 'short' | 'guessable';
@@ -25,6 +25,7 @@ export default defineRule<MessageId, ImportedKeyFact>({
   },
   create(context) {
     return {
+      ...gatherSecretNodes(context.sourceFile),
       onEnd() {
         const analysis = analyzeSecrets(context.semantics, context.file, context.config);
         for (const finding of analysis.findings) {

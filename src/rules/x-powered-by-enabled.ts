@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { collectAppFacts, judgeApps, type AppFact } from './shared/web-apps.js';
+import { createAppVisitors, judgeApps, type AppFact } from './shared/web-apps.js';
 
 export default defineRule<'poweredBy', AppFact>({
   meta: {
@@ -16,11 +16,7 @@ export default defineRule<'poweredBy', AppFact>({
     },
   },
   create(context) {
-    return {
-      onEnd() {
-        for (const fact of collectAppFacts(context.semantics)) context.addFact(fact);
-      },
-    };
+    return createAppVisitors(context);
   },
   project(context) {
     for (const app of judgeApps(context)) {

@@ -3,6 +3,8 @@ import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
 import { findProperty, getPropertyValue, skipOuterExpressions } from '../../analysis/syntax.js';
 import { resolveObjectLiteral } from './object-literal.js';
+import { mayImport, mayMention } from './file-imports.js';
+import type { WalkLists } from './walk-lists.js';
 
 /** A call that compiles text as JavaScript or as a template that can run JavaScript. */
 export interface CodeSink {
@@ -43,12 +45,51 @@ const TEMPLATE_FUNCTIONS: Record<string, Set<string>> = {
 const TIMERS = new Set(['setTimeout', 'setInterval']);
 const GLOBAL_HOLDERS = new Set(['window', 'globalThis', 'self', 'global']);
 
-/** Recognises a call or `new` expression that compiles code or a template. */
-export function getCodeSink(sem: FileSemantics, node: ts.CallExpression | ts.NewExpression): CodeSink | undefined {
-  const args = (node.arguments ?? []).filter((argument): argument is ts.Expression => !ts.isSpreadElement(argument));
-  const first = args[0];
+/** Globals that compile or load code, under their own name or another. */
+const GLOBAL_FUNCTIONS = ['eval', 'require', 'Function', 'setTimeout', 'setInterval'];
+const GLOBAL_FUNCTION_SET = new Set(GLOBAL_FUNCTIONS);
+
+/** Packages whose functions compile code or templates. */
+const CODE_PACKAGES = new Set(['vm', 'worker_threads', 'safe-eval', ...Object.keys(TEMPLATE_FUNCTIONS)]);
+
+const sinksByFile = new WeakMap<ts.SourceFile, CodeSink[]>();
+
+/**
+ * The calls and `new` expressions of a file that compile code or a template,
+ * in walk order, found once for the rules that ask. In a file that neither
+ * imports a package of code sinks nor names a global one, only `import()`
+ * can be one, and no callee's origin is asked for.
+ */
+export function getCodeSinks(sem: FileSemantics, lists: WalkLists): readonly CodeSink[] {
+  let sinks = sinksByFile.get(sem.sourceFile);
+  if (sinks) return sinks;
+  sinks = [];
+  const modules = mayImport(sem.sourceFile, CODE_PACKAGES);
+  // A variable can hold a global code function only if the file names one.
+  const variables = GLOBAL_FUNCTIONS.some((name) => mayMention(sem.sourceFile, name)) ? getVariableNames(lists) : undefined;
+  for (const node of lists.invocations.nodes) {
+    const sink = getCodeSink(sem, node, modules, variables);
+    if (sink) sinks.push(sink);
+  }
+  sinksByFile.set(sem.sourceFile, sinks);
+  return sinks;
+}
+
+/**
+ * Recognises a call or `new` expression that compiles code or a template.
+ * `modules` tells whether the file may import a package of code sinks, and
+ * `variables` lists the names of the file's variables when one of them may
+ * hold a global code function.
+ */
+function getCodeSink(
+  sem: FileSemantics,
+  node: ts.CallExpression | ts.NewExpression,
+  modules: boolean,
+  variables: ReadonlySet<string> | undefined,
+): CodeSink | undefined {
+  const first = node.arguments?.find((argument) => !ts.isSpreadElement(argument));
   if (!first) return undefined;
-  const global = getGlobalName(sem, node.expression);
+  const global = getGlobalName(sem, node.expression, variables);
 
   if (global === 'eval' && ts.isCallExpression(node)) return { node, method: 'eval', code: [first], kind: 'code' };
   if (global === 'require' && ts.isCallExpression(node))
@@ -56,12 +97,13 @@ export function getCodeSink(sem: FileSemantics, node: ts.CallExpression | ts.New
   if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
     return { node, method: 'import', code: [first], kind: 'module' };
   }
-  if (global === 'Function') return { node, method: ts.isNewExpression(node) ? 'new Function' : 'Function', code: args, kind: 'code' };
+  if (global === 'Function') return { node, method: ts.isNewExpression(node) ? 'new Function' : 'Function', code: getArguments(node), kind: 'code' };
   if (global && TIMERS.has(global) && ts.isCallExpression(node)) {
     const isText = isStringExpression(sem, first, 0) || sem.flowOf(first).some((leaf) => leaf.kind === 'source' && leaf.source === 'request');
     return isText ? { node, method: global, code: [first], kind: 'code' } : undefined;
   }
 
+  if (!modules) return undefined;
   const origin = sem.originOf(node.expression);
   if (origin.root.kind !== 'module') return undefined;
   const module = packageName(origin.root.specifier);
@@ -71,9 +113,9 @@ export function getCodeSink(sem: FileSemantics, node: ts.CallExpression | ts.New
   if (module === 'vm' && path.length === 1 && VM_FUNCTIONS.has(name)) {
     const isClass = name === 'Script' || name === 'SourceTextModule';
     if (isClass !== ts.isNewExpression(node)) return undefined;
-    return { node, method: isClass ? `new vm.${name}` : `vm.${name}`, code: name === 'compileFunction' ? args.slice(0, 2) : [first], kind: 'code' };
+    return { node, method: isClass ? `new vm.${name}` : `vm.${name}`, code: name === 'compileFunction' ? getArguments(node).slice(0, 2) : [first], kind: 'code' };
   }
-  if (module === 'worker_threads' && name === 'Worker' && ts.isNewExpression(node) && hasEvalOption(sem, args[1])) {
+  if (module === 'worker_threads' && name === 'Worker' && ts.isNewExpression(node) && hasEvalOption(sem, getArguments(node)[1])) {
     return { node, method: 'new Worker', code: [first], kind: 'code' };
   }
   // safe-eval runs its argument with vm, which is no security boundary.
@@ -84,8 +126,27 @@ export function getCodeSink(sem: FileSemantics, node: ts.CallExpression | ts.New
   return undefined;
 }
 
-/** Returns the name of the global function a callee denotes: `eval`, `window.eval`, `(0, eval)`. */
-function getGlobalName(sem: FileSemantics, callee: ts.Expression): string | undefined {
+/** Every name that a variable declaration of the file binds, patterns included. */
+function getVariableNames(lists: WalkLists): Set<string> {
+  const names = new Set<string>();
+  const add = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) add(element.name);
+  };
+  for (const declaration of lists.variables.nodes) add(declaration.name);
+  return names;
+}
+
+function getArguments(node: ts.CallExpression | ts.NewExpression): ts.Expression[] {
+  return (node.arguments ?? []).filter((argument): argument is ts.Expression => !ts.isSpreadElement(argument));
+}
+
+/**
+ * Returns the global code function a callee denotes: `eval`, `window.eval`,
+ * `(0, eval)`, or a variable bound to one such as `const run = eval`, when
+ * `variables` has its name. Other callees give undefined.
+ */
+function getGlobalName(sem: FileSemantics, callee: ts.Expression, variables: ReadonlySet<string> | undefined): string | undefined {
   let expression = skipOuterExpressions(callee);
   // `(0, eval)(code)` is an indirect eval, which runs in the global scope.
   if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.CommaToken) {
@@ -93,14 +154,20 @@ function getGlobalName(sem: FileSemantics, callee: ts.Expression): string | unde
   }
   if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
     const holder = expression.expression;
-    if (!GLOBAL_HOLDERS.has(holder.text) || sem.resolve(holder)) return undefined;
+    if (!GLOBAL_FUNCTION_SET.has(expression.name.text) || !GLOBAL_HOLDERS.has(holder.text) || sem.resolve(holder)) return undefined;
     return expression.name.text;
   }
   if (!ts.isIdentifier(expression)) return undefined;
-  if (!sem.resolve(expression)) return expression.text;
-  // `const run = eval` is eval under another name.
+  const isGlobalName = GLOBAL_FUNCTION_SET.has(expression.text);
+  // Only a global of that name, or a variable, can denote one; other names need no lookup.
+  if (!isGlobalName && !variables?.has(expression.text)) return undefined;
+  const declaration = sem.resolve(expression);
+  if (!declaration) return isGlobalName ? expression.text : undefined;
+  if (!variables) return undefined;
+  // `const run = eval` is eval under another name; only a variable can hold a global.
+  if (declaration.kind !== 'variable') return undefined;
   const origin = sem.originOf(expression);
-  return origin.root.kind === 'global' && origin.path.length === 0 ? origin.root.name : undefined;
+  return origin.root.kind === 'global' && origin.path.length === 0 && GLOBAL_FUNCTION_SET.has(origin.root.name) ? origin.root.name : undefined;
 }
 
 /** True for the options of `new Worker(code, { eval: true })`, which runs its first argument as code rather than loading a file. */

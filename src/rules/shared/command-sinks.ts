@@ -4,6 +4,8 @@ import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
 import { findProperty, getPropertyValue, skipOuterExpressions } from '../../analysis/syntax.js';
 import type { Value } from '../../analysis/values.js';
 import { resolveObjectLiteral } from './object-literal.js';
+import { mayImport } from './file-imports.js';
+import type { WalkLists } from './walk-lists.js';
 
 /** A call that runs a command, and the expressions that make up the command. */
 export interface CommandSink {
@@ -53,8 +55,31 @@ const COMMAND_FUNCTIONS: Record<string, Record<string, Shape>> = {
 const SHELL_PROGRAMS = /^(\/usr)?(\/bin\/)?(sh|bash|zsh|dash|ksh|fish|cmd(\.exe)?|powershell(\.exe)?|pwsh)$/i;
 const SHELL_COMMAND_FLAGS = new Set(['-c', '/c', '/C', '-Command', '-command', '-lc', '-ic']);
 
+const COMMAND_PACKAGES = new Set(Object.keys(COMMAND_FUNCTIONS));
+
+const sinksByFile = new WeakMap<ts.SourceFile, CommandSink[]>();
+
+/**
+ * The calls of a file that run a command, in walk order, found once for the
+ * rules that ask. Every command function comes from a package, so a file
+ * that imports none of them has none.
+ */
+export function getCommandSinks(sem: FileSemantics, lists: WalkLists): readonly CommandSink[] {
+  let sinks = sinksByFile.get(sem.sourceFile);
+  if (sinks) return sinks;
+  sinks = [];
+  if (mayImport(sem.sourceFile, COMMAND_PACKAGES)) {
+    for (const call of lists.calls.nodes) {
+      const sink = getCommandSink(sem, call);
+      if (sink) sinks.push(sink);
+    }
+  }
+  sinksByFile.set(sem.sourceFile, sinks);
+  return sinks;
+}
+
 /** Recognises a call that runs a command. */
-export function getCommandSink(sem: FileSemantics, call: ts.CallExpression): CommandSink | undefined {
+function getCommandSink(sem: FileSemantics, call: ts.CallExpression): CommandSink | undefined {
   const target = getCommandFunction(sem, call.expression);
   if (!target) return undefined;
   const [first, second] = call.arguments;

@@ -67,16 +67,44 @@ const SESSION_MIDDLEWARE: Record<
   'iron-session': { defaults: { httpOnly: 'on', secure: 'on', sameSite: 'on' }, cookieOption: 'cookieOptions' },
 };
 
+/**
+ * Which cookie libraries a file imports. A value of a library can only come
+ * from an import of the file itself, so without one the origin of a call
+ * need not be asked.
+ */
+interface CookieImports {
+  session: boolean;
+  /** hono/cookie or h3. */
+  helpers: boolean;
+  cookie: boolean;
+}
+
+const importsOfFile = new WeakMap<FileSemantics, CookieImports>();
+
+function getCookieImports(sem: FileSemantics): CookieImports {
+  let imports = importsOfFile.get(sem);
+  if (!imports) {
+    imports = {
+      session: sem.importsAny(Object.keys(SESSION_MIDDLEWARE)),
+      helpers: sem.importsAny(['hono', 'h3']),
+      cookie: sem.importsAny(['cookie']),
+    };
+    importsOfFile.set(sem, imports);
+  }
+  return imports;
+}
+
 /** Recognises a call that sets a cookie: a response method, a cookie store of Koa or Next.js, Hono's and h3's helpers, or `cookie.serialize`. */
 export function getCookieSetting(sem: FileSemantics, call: ts.CallExpression): CookieSetting | undefined {
   const session = getSessionMiddleware(sem, call);
   if (session) return session;
 
+  const imports = getCookieImports(sem);
   const callee = skipOuterExpressions(call.expression);
   const method = ts.isIdentifier(callee) ? callee.text : getMemberName(callee);
   const args = call.arguments;
-  const origin = sem.originOf(callee);
-  const specifier = origin.root.kind === 'module' ? origin.root.specifier : undefined;
+  const origin = (method === 'setCookie' && args.length >= 3 && imports.helpers) || (args.length >= 2 && imports.cookie) ? sem.originOf(callee) : undefined;
+  const specifier = origin?.root.kind === 'module' ? origin.root.specifier : undefined;
 
   // setCookie(c, name, value, options) from hono/cookie, setCookie(event, name, value, options) from h3.
   if (
@@ -87,7 +115,7 @@ export function getCookieSetting(sem: FileSemantics, call: ts.CallExpression): C
   ) {
     return responseSetting(call, specifier === 'hono/cookie' ? 'hono' : 'h3', args[1], args[2], args[3], sem);
   }
-  if (specifier && packageName(specifier) === 'cookie' && packagePath(origin)[0] === 'serialize' && args.length >= 2) {
+  if (origin && specifier && packageName(specifier) === 'cookie' && packagePath(origin)[0] === 'serialize' && args.length >= 2) {
     return responseSetting(call, 'cookie', args[0], args[1], args[2], sem);
   }
   if (!ts.isPropertyAccessExpression(callee) || args.length === 0) return undefined;
@@ -169,6 +197,7 @@ function isNextCookies(sem: FileSemantics, receiver: ts.Expression): boolean {
 
 /** `session({ cookie: { ... } })` of express-session and the other session middleware. */
 export function getSessionMiddleware(sem: FileSemantics, call: ts.CallExpression): CookieSetting | undefined {
+  if (!getCookieImports(sem).session) return undefined;
   // Fastify plugins are registered rather than called: fastify.register(fastifySession, options).
   const plugin = getMemberName(skipOuterExpressions(call.expression)) === 'register' ? call.arguments[0] : undefined;
   const origin = sem.originOf(plugin ?? call.expression);

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { packageName } from '../../analysis/origin.js';
+import { nodesWithin } from './file-nodes.js';
 import {
   getCalleeName,
   getEnclosingFunction,
@@ -25,6 +26,8 @@ const HEADER_NAMES: Record<string, CorsHeader> = {
   'access-control-allow-origin': 'origin',
   'access-control-allow-credentials': 'credentials',
 };
+/** Lengths of the header names, a test that spares lower-casing every property name. */
+const HEADER_NAME_LENGTHS = new Set(Object.keys(HEADER_NAMES).map((name) => name.length));
 
 /**
  * Methods and decorators that set a response header from a name and a value:
@@ -64,7 +67,7 @@ export function getHeaderSetting(sem: FileSemantics, node: ts.Node): HeaderSetti
   if (ts.isCallExpression(node)) return getSetterCall(sem, node);
   if (ts.isPropertyAssignment(node)) {
     const name = propertyNameText(node.name);
-    const header = name === undefined ? undefined : HEADER_NAMES[name.toLowerCase()];
+    const header = name === undefined || !HEADER_NAME_LENGTHS.has(name.length) ? undefined : HEADER_NAMES[name.toLowerCase()];
     if (!header || isOutgoingOrExpected(sem, node.parent)) return undefined;
     return { header, value: node.initializer, target: node };
   }
@@ -78,6 +81,25 @@ export function getHeaderSetting(sem: FileSemantics, node: ts.Node): HeaderSetti
   return undefined;
 }
 
+/**
+ * A cheap test before {@link getHeaderSetting}: false for the nodes whose
+ * shape or name rules out a CORS header, which are nearly all of them.
+ */
+export function maySetHeader(node: ts.Node): boolean {
+  if (ts.isCallExpression(node)) {
+    const name = getCalleeName(node);
+    return name !== undefined && HEADER_SETTERS.has(name) && node.arguments.length >= 2;
+  }
+  if (ts.isPropertyAssignment(node)) return true;
+  if (ts.isObjectLiteralExpression(node)) return node.properties.length >= 2;
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = skipOuterExpressions(node.left);
+    if (ts.isElementAccessExpression(left)) return true;
+    return ts.isPropertyAccessExpression(left) && HEADER_NAME_LENGTHS.has(left.name.text.length);
+  }
+  return false;
+}
+
 function getSetterCall(sem: FileSemantics, call: ts.CallExpression): HeaderSetting | undefined {
   const name = getCalleeName(call);
   if (!name || !HEADER_SETTERS.has(name)) return undefined;
@@ -89,6 +111,7 @@ function getSetterCall(sem: FileSemantics, call: ts.CallExpression): HeaderSetti
 
 /** `{ key: 'Access-Control-Allow-Origin', value: '*' }`; the finding goes on the `value` property. */
 function getKeyValueEntry(sem: FileSemantics, object: ts.ObjectLiteralExpression): HeaderSetting | undefined {
+  if (object.properties.length < 2) return undefined;
   let key: ts.Expression | undefined;
   let value: ts.ObjectLiteralElementLike | undefined;
   for (const property of object.properties) {
@@ -152,33 +175,27 @@ const credentialScopes = new WeakMap<ts.Node, boolean>();
  * True when Access-Control-Allow-Credentials is set to true next to an origin
  * setting: in the same headers object or list, or anywhere in the function
  * that contains it (the whole file for a setting outside any function).
+ * `candidates` are the file's calls, properties, object literals and
+ * assignments in walk order, the only nodes that can set a header.
  */
-export function allowsCredentialsNear(sem: FileSemantics, setting: HeaderSetting): boolean {
+export function allowsCredentialsNear(sem: FileSemantics, setting: HeaderSetting, candidates: readonly ts.Node[]): boolean {
   const container = setting.target.parent;
-  if (container && ts.isObjectLiteralExpression(container) && hasCredentialsIn(sem, container)) return true;
+  if (container && ts.isObjectLiteralExpression(container) && hasCredentialsIn(sem, container, candidates)) return true;
   const list = ts.isObjectLiteralExpression(container) ? container.parent : undefined;
-  if (list && ts.isArrayLiteralExpression(list) && hasCredentialsIn(sem, list)) return true;
+  if (list && ts.isArrayLiteralExpression(list) && hasCredentialsIn(sem, list, candidates)) return true;
 
   const scope: ts.Node = getEnclosingFunction(setting.target) ?? setting.target.getSourceFile();
   let found = credentialScopes.get(scope);
   if (found === undefined) {
-    found = hasCredentialsIn(sem, scope);
+    found = hasCredentialsIn(sem, scope, candidates);
     credentialScopes.set(scope, found);
   }
   return found;
 }
 
-function hasCredentialsIn(sem: FileSemantics, root: ts.Node): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
+function hasCredentialsIn(sem: FileSemantics, root: ts.Node, candidates: readonly ts.Node[]): boolean {
+  return nodesWithin(candidates, root).some((node) => {
     const setting = getHeaderSetting(sem, node);
-    if (setting?.header === 'credentials' && isTrueValue(sem, setting.value)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(root);
-  return found;
+    return setting?.header === 'credentials' && isTrueValue(sem, setting.value);
+  });
 }

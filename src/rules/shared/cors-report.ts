@@ -11,6 +11,7 @@ import {
   type CorsMessageId,
   type CorsRuleKind,
 } from './cors.js';
+import { gatherNodes } from './file-nodes.js';
 import { classifyOrigin, classifyOriginValue, findOption, hasCredentialsOption, resolveObject } from './cors-options.js';
 
 type FactLocation = ProjectFinding['location'];
@@ -39,19 +40,12 @@ const MAX_IMPORT_HOPS = 4;
 
 /**
  * Creates the visitors of a CORS rule. Both rules judge the same nodes
- * through the file's shared analysis, and each reports the faults of its own
- * kind once, at the end of the file.
+ * through the file's shared analysis, once the walk has gathered them, and
+ * each reports the faults of its own kind.
  */
 export function createCorsVisitors<MessageId extends CorsMessageId>(context: RuleContext<MessageId>, kind: CorsRuleKind): Visitors {
-  const analysis = getCorsAnalysis(context.semantics);
-  const faults: CorsFault[] = [];
-  const check = (node: ts.Node): void => {
-    const result = analysis.judge(node);
-    faults.push(...result.faults.filter((fault) => fault.kind === kind));
-    for (const deferral of result.deferrals) context.addFact(toUseFact(context.sourceFile, deferral));
-  };
-  const reportAll = (): void => {
-    faults.push(...analysis.getTypedFaults().filter((fault) => fault.kind === kind));
+  const { nodes, visitors } = gatherNodes(context, ['invocations', 'properties', 'objects', 'assignments']);
+  const reportAll = (faults: CorsFault[]): void => {
     const reported = new Set<number>();
     for (const fault of faults) {
       const start = getStart(fault.node);
@@ -62,14 +56,17 @@ export function createCorsVisitors<MessageId extends CorsMessageId>(context: Rul
     }
   };
   return {
-    CallExpression: check,
-    NewExpression: check,
-    PropertyAssignment: check,
-    ObjectLiteralExpression: check,
-    BinaryExpression: check,
+    ...visitors,
     onEnd: () => {
-      reportAll();
-      for (const fact of collectExportFacts(analysis)) context.addFact(fact);
+      const analysis = getCorsAnalysis(context.semantics, nodes);
+      const faults: CorsFault[] = [];
+      for (const result of analysis.judgeFile()) {
+        for (const fault of result.faults) if (fault.kind === kind) faults.push(fault);
+        for (const deferral of result.deferrals) context.addFact(toUseFact(context.sourceFile, deferral));
+      }
+      for (const fault of analysis.getTypedFaults()) if (fault.kind === kind) faults.push(fault);
+      reportAll(faults);
+      for (const fact of getExportFacts(analysis)) context.addFact(fact);
     },
   };
 }
@@ -105,6 +102,18 @@ function toPlace(sourceFile: ts.SourceFile, target: ReportTarget): FactPlace {
     location: { startLine: begin.line + 1, startColumn: begin.character + 1, endLine: finish.line + 1, endColumn: finish.character + 1 },
     fingerprintKey: lineText.trim().replace(/\s+/g, ' '),
   };
+}
+
+const exportFacts = new WeakMap<CorsFileAnalysis, CorsFact[]>();
+
+/** The export facts of a file, found once for both rules. */
+function getExportFacts(analysis: CorsFileAnalysis): CorsFact[] {
+  let facts = exportFacts.get(analysis);
+  if (!facts) {
+    facts = collectExportFacts(analysis);
+    exportFacts.set(analysis, facts);
+  }
+  return facts;
 }
 
 /**

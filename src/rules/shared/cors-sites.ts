@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { FileSemantics } from '../../analysis/semantics.js';
-import { NEW, packageName, packagePath } from '../../analysis/origin.js';
+import { NEW, packageName, packagePath, type Origin } from '../../analysis/origin.js';
 import { findProperty, skipOuterExpressions } from '../../analysis/syntax.js';
 import type { ReportTarget } from '../rule.js';
 import { getCallTarget } from './report-target.js';
@@ -34,6 +34,33 @@ const MIDDLEWARE_PACKAGES = new Map([
 const FASTIFY_PACKAGES = new Set(['@fastify/cors', 'fastify-cors']);
 const HAPI_PACKAGES = new Set(['@hapi/hapi', 'hapi']);
 
+/** Packages of the set-ups recognised by where the called function comes from. */
+const SITE_PACKAGES = [...MIDDLEWARE_PACKAGES.keys(), 'hono', '@nestjs/core', 'socket.io', ...HAPI_PACKAGES];
+
+/**
+ * Which CORS libraries a file imports. A value of a library can only come
+ * from an import of the file itself, so without one the origin of a call
+ * need not be asked.
+ */
+export interface CorsImports {
+  sites: boolean;
+  fastify: boolean;
+}
+
+export function getCorsImports(sem: FileSemantics): CorsImports {
+  return { sites: sem.importsAny(SITE_PACKAGES), fastify: sem.importsAny(FASTIFY_PACKAGES) };
+}
+
+/** Methods whose calls are CORS set-ups whatever the file imports. */
+const SITE_METHODS = new Set(['register', 'enableCors', 'route']);
+
+/** A cheap test before {@link getCorsSites}: false when the call cannot be a CORS set-up. */
+export function mayBeCorsSite(call: ts.CallExpression | ts.NewExpression, imports: CorsImports): boolean {
+  if (imports.sites) return true;
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) && SITE_METHODS.has(callee.name.text);
+}
+
 /**
  * Recognises CORS set-ups through a library. These are the `cors`,
  * `@koa/cors` and Hono middleware, `@fastify/cors` registered as a plugin,
@@ -41,46 +68,51 @@ const HAPI_PACKAGES = new Set(['@hapi/hapi', 'hapi']);
  * also include the `cors` option of a socket.io server and hapi's `cors`
  * settings of a server or a route. A hapi route list gives one site per route.
  */
-export function getCorsSites(sem: FileSemantics, call: ts.CallExpression | ts.NewExpression): CorsSite[] {
+export function getCorsSites(sem: FileSemantics, call: ts.CallExpression | ts.NewExpression, imports: CorsImports): CorsSite[] {
   const callee = skipOuterExpressions(call.expression);
-  const origin = sem.originOf(callee);
   const callArguments = call.arguments ?? [];
   const [first, second] = callArguments;
   const last = callArguments[callArguments.length - 1];
-  const base = { delegate: false, wildcardInList: false, target: getCallTarget(call) };
+  let base: Pick<CorsSite, 'delegate' | 'wildcardInList' | 'target'> | undefined;
+  const getBase = (): Pick<CorsSite, 'delegate' | 'wildcardInList' | 'target'> =>
+    (base ??= { delegate: false, wildcardInList: false, target: getCallTarget(call) });
 
-  if (origin.root.kind === 'module') {
+  let origin: Origin | undefined = imports.sites ? sem.originOf(callee) : undefined;
+  if (origin?.root.kind === 'module') {
     const specifier = origin.root.specifier;
     const name = packageName(specifier);
     const path = packagePath(origin);
     const isNew = ts.isNewExpression(call);
     const subject = MIDDLEWARE_PACKAGES.get(name);
-    if (subject && path.length === 0 && !isNew) return [{ ...base, subject, options: first, delegate: name === 'cors', target: call }];
+    if (subject && path.length === 0 && !isNew) return [{ ...getBase(), subject, options: first, delegate: name === 'cors', target: call }];
     if (specifier === 'hono/cors' && path.join('.') === 'cors' && !isNew) {
-      return [{ ...base, subject: 'cors() from hono/cors', options: first, target: call }];
+      return [{ ...getBase(), subject: 'cors() from hono/cors', options: first, target: call }];
     }
     if (name === '@nestjs/core' && path.join('.') === 'NestFactory.create') {
-      return [{ ...base, subject: 'NestFactory.create()', options: callArguments.length >= 2 ? last : undefined, corsPaths: [['cors']] }];
+      return [{ ...getBase(), subject: 'NestFactory.create()', options: callArguments.length >= 2 ? last : undefined, corsPaths: [['cors']] }];
     }
     if (name === 'socket.io' && (path.length === 0 || path.join('.') === 'Server')) {
-      return [{ ...base, subject: 'the socket.io server', options: last, corsPaths: [['cors']], target: call }];
+      return [{ ...getBase(), subject: 'the socket.io server', options: last, corsPaths: [['cors']], target: call }];
     }
     if (HAPI_PACKAGES.has(name) && (path.join('.') === 'server' || path.join('.') === 'Server')) {
-      return [{ ...base, subject: 'the hapi server', options: first, corsPaths: [['routes', 'cors']], wildcardInList: true }];
+      return [{ ...getBase(), subject: 'the hapi server', options: first, corsPaths: [['routes', 'cors']], wildcardInList: true }];
     }
   }
 
   if (!ts.isPropertyAccessExpression(callee) || !ts.isCallExpression(call)) return [];
   const method = callee.name.text;
-  if (method === 'register' && first && isFastifyCorsPlugin(sem, first)) {
-    return [{ ...base, subject: '@fastify/cors', options: second }];
+  if (method === 'register' && first && isFastifyCorsPlugin(sem, first, imports)) {
+    return [{ ...getBase(), subject: '@fastify/cors', options: second }];
   }
   if (method === 'enableCors') {
     const receiver = sem.originOf(callee.expression);
     if (receiver.root.kind === 'module' && !packageName(receiver.root.specifier).startsWith('@nestjs/')) return [];
-    return [{ ...base, subject: 'enableCors()', options: first, delegate: true }];
+    return [{ ...getBase(), subject: 'enableCors()', options: first, delegate: true }];
   }
-  if (method === 'route' && first) return getHapiRoutes(sem, first, origin.path.includes(NEW) || isHapiOrigin(origin));
+  if (method === 'route' && first) {
+    origin ??= sem.originOf(callee);
+    return getHapiRoutes(sem, first, origin.path.includes(NEW) || isHapiOrigin(origin));
+  }
   return [];
 }
 
@@ -114,12 +146,13 @@ function getHapiRoutes(sem: FileSemantics, argument: ts.Expression, isHapi: bool
 }
 
 /** `cors` imported from `@fastify/cors`, `require('@fastify/cors')` or `import('@fastify/cors')`. */
-function isFastifyCorsPlugin(sem: FileSemantics, plugin: ts.Expression): boolean {
+function isFastifyCorsPlugin(sem: FileSemantics, plugin: ts.Expression, imports: CorsImports): boolean {
   const expression = skipOuterExpressions(plugin);
   if (ts.isCallExpression(expression) && expression.expression.kind === ts.SyntaxKind.ImportKeyword) {
     const [argument] = expression.arguments;
     return argument !== undefined && ts.isStringLiteralLike(argument) && FASTIFY_PACKAGES.has(packageName(argument.text));
   }
+  if (!imports.fastify) return false;
   const origin = sem.originOf(expression);
   if (origin.root.kind !== 'module' || !FASTIFY_PACKAGES.has(packageName(origin.root.specifier))) return false;
   const path = packagePath(origin);

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { skipOuterExpressions } from '../../analysis/syntax.js';
 import type { ReportTarget } from '../rule.js';
-import { allowsCredentialsNear, getHeaderSetting } from './cors-headers.js';
+import { allowsCredentialsNear, getHeaderSetting, maySetHeader } from './cors-headers.js';
 import {
   classifyOrigin,
   findOption,
@@ -11,7 +11,8 @@ import {
   type ObjectRef,
   type OptionLookup,
 } from './cors-options.js';
-import { getCorsSites, type CorsSite } from './cors-sites.js';
+import { getCorsImports, getCorsSites, mayBeCorsSite, type CorsImports, type CorsSite } from './cors-sites.js';
+import type { FileNodes } from './file-nodes.js';
 import { findUncheckedOrigin, isGuarded } from './cors-origin.js';
 
 /** The two CORS rules: every origin allowed, or every origin allowed with credentials. */
@@ -53,36 +54,61 @@ type Verdict = { fault?: CorsFault; deferral?: CorsDeferral };
  * CORS rules share the work and each reports only the faults of its kind.
  */
 export class CorsFileAnalysis {
-  private readonly results = new Map<ts.Node, CorsNodeResult>();
+  private results: CorsNodeResult[] | undefined;
   private typedFaults: CorsFault[] | undefined;
   /** Start offsets of every place a fault was found, of either kind. */
   readonly faultStarts = new Set<number>();
+  private readonly imports: CorsImports;
 
-  constructor(readonly sem: FileSemantics) {}
+  constructor(
+    readonly sem: FileSemantics,
+    private readonly nodes: FileNodes,
+  ) {
+    this.imports = getCorsImports(sem);
+  }
 
-  judge(node: ts.Node): CorsNodeResult {
-    let result = this.results.get(node);
-    if (!result) {
-      result = this.compute(node);
+  /**
+   * Judges the calls, `new` expressions, properties, object literals and
+   * assignments of the file in walk order, once for both rules. Returns the
+   * results that hold a fault or a deferral, in that order.
+   */
+  judgeFile(): CorsNodeResult[] {
+    if (this.results) return this.results;
+    const results: CorsNodeResult[] = [];
+    for (const node of this.nodes.ordered) {
+      const kind = node.kind;
+      if (
+        kind !== ts.SyntaxKind.CallExpression &&
+        kind !== ts.SyntaxKind.NewExpression &&
+        kind !== ts.SyntaxKind.PropertyAssignment &&
+        kind !== ts.SyntaxKind.ObjectLiteralExpression &&
+        kind !== ts.SyntaxKind.BinaryExpression
+      ) {
+        continue;
+      }
+      const result = this.compute(node);
+      if (result.faults.length === 0 && result.deferrals.length === 0) continue;
       for (const fault of result.faults) this.faultStarts.add(getStart(fault.node));
-      this.results.set(node, result);
+      results.push(result);
     }
-    return result;
+    this.results = results;
+    return results;
   }
 
   private compute(node: ts.Node): CorsNodeResult {
     const sem = this.sem;
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-      const sites = getCorsSites(sem, node);
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && mayBeCorsSite(node, this.imports)) {
+      const sites = getCorsSites(sem, node, this.imports);
       if (sites.length > 0) {
         const result = toResult(sites.map((site) => judgeSite(sem, site)));
         if (isPreflightHandler(node)) for (const fault of result.faults) fault.preflight = true;
         return result;
       }
     }
+    if (!maySetHeader(node)) return EMPTY;
     const setting = getHeaderSetting(sem, node);
     if (!setting || setting.header !== 'origin') return EMPTY;
-    const fault = judgeOriginHeader(sem, setting.value, setting.target, () => allowsCredentialsNear(sem, setting));
+    const fault = judgeOriginHeader(sem, setting.value, setting.target, () => allowsCredentialsNear(sem, setting, this.nodes.ordered));
     return fault ? { faults: [fault], deferrals: [] } : EMPTY;
   }
 
@@ -96,16 +122,16 @@ export class CorsFileAnalysis {
   getTypedFaults(): CorsFault[] {
     if (this.typedFaults) return this.typedFaults;
     const faults: CorsFault[] = [];
-    const visit = (node: ts.Node): void => {
-      const typed = ts.isVariableDeclaration(node) ? getTypedOptions(node) : undefined;
+    // Typed options are object literals, so the file's object literals lead to their declarations, in walk order.
+    for (const object of this.nodes.objects) {
+      const declaration = getDeclarationOf(object);
+      const typed = declaration && getTypedOptions(declaration);
       const fault = typed && judgeObject(this.sem, typed.object, typed.object, { subject: typed.name, wildcardInList: false }).fault;
       if (fault && fault.node !== typed.object && !this.faultStarts.has(getStart(fault.node))) {
         faults.push(fault);
         this.faultStarts.add(getStart(fault.node));
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(this.sem.sourceFile);
+    }
     this.typedFaults = faults;
     return faults;
   }
@@ -113,11 +139,11 @@ export class CorsFileAnalysis {
 
 const analyses = new WeakMap<ts.SourceFile, CorsFileAnalysis>();
 
-/** Returns the shared CORS analysis of a file, created on first use. */
-export function getCorsAnalysis(sem: FileSemantics): CorsFileAnalysis {
+/** Returns the shared CORS analysis of a file, created on first use, once the walk has filled `nodes`. */
+export function getCorsAnalysis(sem: FileSemantics, nodes: FileNodes): CorsFileAnalysis {
   let analysis = analyses.get(sem.sourceFile);
   if (!analysis || analysis.sem !== sem) {
-    analysis = new CorsFileAnalysis(sem);
+    analysis = new CorsFileAnalysis(sem, nodes);
     analyses.set(sem.sourceFile, analysis);
   }
   return analysis;
@@ -264,6 +290,20 @@ function isWildcard(sem: FileSemantics, expression: ts.Expression): boolean {
   if (value.kind === 'string') return value.value.trim() === '*';
   if (value.kind !== 'choice' || value.options.length === 0) return false;
   return value.options.every((option) => option.kind === 'string' && option.value.trim() === '*');
+}
+
+/** The variable whose initializer is this object, through parentheses, `as` and `satisfies`. */
+function getDeclarationOf(object: ts.ObjectLiteralExpression): ts.VariableDeclaration | undefined {
+  let node: ts.Node = object;
+  let parent = node.parent;
+  while (
+    (ts.isParenthesizedExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isAsExpression(parent)) &&
+    parent.expression === node
+  ) {
+    node = parent;
+    parent = node.parent;
+  }
+  return ts.isVariableDeclaration(parent) && parent.initializer === node ? parent : undefined;
 }
 
 /** Type names that mark an object as CORS options: `CorsOptions`, `FastifyCorsOptions`, `CorsConfig`. */

@@ -3,6 +3,7 @@ import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
 import { getEnclosingFunction, getMemberName, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 import { isConstant } from '../../analysis/values.js';
+import { mayImport, mayMention } from './file-imports.js';
 
 /** A call of a cryptography library, by the library and the path of the function below it. */
 export interface CryptoApi {
@@ -44,6 +45,15 @@ export function getCryptoApi(sem: FileSemantics, callee: ts.Expression): CryptoA
   return { library, path: [...subPath, ...memberPath(packagePath(origin))], direct };
 }
 
+/**
+ * True when a callee of the file may be an API of one of the packages, named
+ * as in the import (`crypto` for node:crypto), or of the global `crypto`: a
+ * file that imports none and never names `crypto` has no call to check.
+ */
+export function mayUseCryptoApi(sourceFile: ts.SourceFile, packages: ReadonlySet<string>): boolean {
+  return mayImport(sourceFile, packages) || mayMention(sourceFile, 'crypto');
+}
+
 function memberPath(path: readonly string[]): string[] {
   return path.filter((step) => step !== CALL && step !== NEW);
 }
@@ -76,7 +86,7 @@ export function isFastHash(name: string): boolean {
 const ONE_CALL_HASHES = /^(md5|sha1|sha224|sha256|sha384|sha512|sha3|ripemd160|MD5|SHA1|SHA224|SHA256|SHA384|SHA512|SHA3|RIPEMD160)$/;
 
 /** Packages whose default export or functions hash a string in one call. */
-const HASH_PACKAGES = new Set(['crypto-js', 'md5', 'js-md5', 'blueimp-md5', 'sha1', 'js-sha1', 'js-sha256', 'js-sha512', 'js-sha3', 'hash.js']);
+export const HASH_PACKAGES = new Set(['crypto-js', 'md5', 'js-md5', 'blueimp-md5', 'sha1', 'js-sha1', 'js-sha256', 'js-sha512', 'js-sha3', 'hash.js']);
 
 /**
  * Returns the algorithm of a one-call hash such as `CryptoJS.MD5(text)`,

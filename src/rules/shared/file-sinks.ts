@@ -4,6 +4,7 @@ import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
 import { findProperty, skipOuterExpressions } from '../../analysis/syntax.js';
 import { resolveObjectLiteral } from './object-literal.js';
 import { isServerResponse } from './response.js';
+import { mayImport, perFile } from './file-imports.js';
 
 /** A call that opens, reads, writes or lists a file by path, and the path arguments. */
 export interface FileSink {
@@ -75,9 +76,18 @@ const DEFAULT_PATH_FUNCTIONS = new Set(['rimraf', 'del', 'mkdirp', 'make-dir']);
 /** Express response methods that send a file from disk. */
 const RESPONSE_FILE_METHODS = new Set(['sendFile', 'sendfile', 'download']);
 
+/** True when the file may import a package of file functions; otherwise only response methods can take a path. */
+export const mayUseFilePackages = perFile((sourceFile) => mayImport(sourceFile, FILE_PACKAGES));
+
+/** True when a call may be a file sink by its name alone: a response method that sends a file. */
+export function isResponseFileMethod(name: string | undefined): boolean {
+  return name !== undefined && RESPONSE_FILE_METHODS.has(name);
+}
+
 /** Recognises a call that uses a file system path. */
 export function getFileSink(sem: FileSemantics, call: ts.CallExpression): FileSink | undefined {
   const callee = skipOuterExpressions(call.expression);
+  if (!mayUseFilePackages(sem.sourceFile) && !(ts.isPropertyAccessExpression(callee) && RESPONSE_FILE_METHODS.has(callee.name.text))) return undefined;
   const origin = sem.originOf(callee);
   if (origin.root.kind === 'module') {
     const module = packageName(origin.root.specifier);

@@ -5,6 +5,7 @@ import { getDecoratorArguments, getDecoratorName, getDecorators, getEnclosingFun
 import { resolveObjectLiteral } from './object-literal.js';
 import { isStringExpression } from './code-sinks.js';
 import { getResponseBase, isServerResponse } from './response.js';
+import { mayImport, perFile } from './file-imports.js';
 
 /**
  * A place that writes HTML:
@@ -39,19 +40,34 @@ const DOM_PROPERTIES = new Set(['innerHTML', 'outerHTML', 'srcdoc']);
 /** NestJS route decorators: a string a handler returns is the response body. */
 const NEST_ROUTES = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options']);
 
+/** Every method name of a call that {@link getHtmlCall} can recognise, so that other calls cost one lookup. */
+const HTML_METHODS = new Set([...BODY_METHODS, 'html', 'body', ...DOM_METHODS, ...JQUERY_METHODS, 'bypassSecurityTrustHtml']);
+
+/**
+ * True when a call may write HTML by its name alone, as {@link getHtmlCall}
+ * or {@link getJQueryConstructor} would recognise it: the name each gives
+ * to a call is the one `calleeName` in walk-lists gives.
+ */
+export function mayWriteHtml(name: string | undefined): boolean {
+  return name !== undefined && (HTML_METHODS.has(name) || name === '$' || name === 'jQuery');
+}
+
 /** Recognises a call that writes HTML. */
 export function getHtmlCall(sem: FileSemantics, node: ts.CallExpression | ts.NewExpression): HtmlSink | undefined {
-  const args = (node.arguments ?? []).filter((argument): argument is ts.Expression => !ts.isSpreadElement(argument));
   const callee = skipOuterExpressions(node.expression);
   if (ts.isNewExpression(node)) {
     const name = ts.isIdentifier(callee) ? callee.text : undefined;
-    if ((name === 'Response' || name === 'NextResponse') && args[0] && args[1] && isHtmlInit(sem, args[1])) {
+    if (name !== 'Response' && name !== 'NextResponse') return undefined;
+    const args = getArguments(node);
+    if (args[0] && args[1] && isHtmlInit(sem, args[1])) {
       return { kind: 'response', method: `new ${name}()`, html: args[0] };
     }
     return undefined;
   }
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
+  if (!HTML_METHODS.has(method)) return undefined;
+  const args = getArguments(node);
   const first = args[0];
   if (!first) return undefined;
 
@@ -80,6 +96,10 @@ export function getHtmlCall(sem: FileSemantics, node: ts.CallExpression | ts.New
   return undefined;
 }
 
+function getArguments(node: ts.CallExpression | ts.NewExpression): ts.Expression[] {
+  return (node.arguments ?? []).filter((argument): argument is ts.Expression => !ts.isSpreadElement(argument));
+}
+
 /** `$(markup)` and `jQuery(markup)` parse a string that looks like markup. */
 export function getJQueryConstructor(sem: FileSemantics, call: ts.CallExpression): HtmlSink | undefined {
   const callee = skipOuterExpressions(call.expression);
@@ -90,6 +110,12 @@ export function getJQueryConstructor(sem: FileSemantics, call: ts.CallExpression
   // A constant selector such as `$('#results')` is not markup, but a built string may be.
   if (sem.evaluate(first).kind === 'string') return undefined;
   return { kind: 'jquery', method: `${callee.text}()`, html: first };
+}
+
+/** True when an assignment may write HTML, as {@link getHtmlAssignment} reads it: to one of a few member names. */
+export function mayAssignHtml(binary: ts.BinaryExpression): boolean {
+  const left = skipOuterExpressions(binary.left);
+  return ts.isPropertyAccessExpression(left) && (DOM_PROPERTIES.has(left.name.text) || left.name.text === 'body');
 }
 
 /** `element.innerHTML = markup`, `outerHTML` and `iframe.srcdoc`, and Koa's `ctx.body = html`. */
@@ -387,8 +413,11 @@ const MARKDOWN_FUNCTIONS = new Set([
   'toHTML',
 ]);
 
+const mayImportMarkdown = perFile((sourceFile) => mayImport(sourceFile, MARKDOWN_PACKAGES));
+
 /** True for a call that renders Markdown to HTML, so its output keeps its input's markup. */
 export function isMarkdownRenderer(sem: FileSemantics, call: ts.CallExpression): boolean {
+  if (!mayImportMarkdown(sem.sourceFile)) return false;
   const origin = sem.originOf(call.expression);
   if (origin.root.kind !== 'module' || !MARKDOWN_PACKAGES.has(packageName(origin.root.specifier))) return false;
   const path = packagePath(origin).filter((step) => step !== CALL && step !== NEW);

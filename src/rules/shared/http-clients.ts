@@ -3,6 +3,7 @@ import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, packagePath, type Origin } from '../../analysis/origin.js';
 import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 import { resolveObjectLiteral } from './object-literal.js';
+import { mayImport, mayMention } from './file-imports.js';
 
 /** A call that sends a request from the server, and the expressions that choose where to. */
 export interface OutgoingRequest {
@@ -63,6 +64,17 @@ const BROWSER_PACKAGES = new Set(['puppeteer', 'puppeteer-core', 'playwright', '
 /** Options that hold a whole URL, and options that hold a host name. */
 const URL_OPTIONS = new Set(['url', 'uri', 'href', 'baseURL', 'baseUrl', 'prefixUrl']);
 const HOST_OPTIONS = new Set(['host', 'hostname', 'socketPath']);
+
+/** Packages whose functions send requests, and NestJS's, whose `HttpService` wraps axios. */
+const CLIENT_PACKAGES = new Set([...Object.keys(CLIENTS), ...BROWSER_PACKAGES, '@nestjs/axios', '@nestjs/common']);
+
+/**
+ * True when a call of the file may send a request: the file imports a client
+ * package or names `fetch`. Otherwise no callee can come from a client.
+ */
+export function mayCallHttpClients(sourceFile: ts.SourceFile): boolean {
+  return mayImport(sourceFile, CLIENT_PACKAGES) || mayMention(sourceFile, 'fetch');
+}
 
 /** Recognises a call that sends a request from the server. */
 export function getOutgoingRequest(sem: FileSemantics, node: ts.CallExpression | ts.NewExpression): OutgoingRequest | undefined {

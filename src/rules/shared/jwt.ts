@@ -9,6 +9,8 @@ import {
   isFunctionNode,
   skipOuterExpressions,
 } from '../../analysis/syntax.js';
+import { mayImport, perFile } from './file-imports.js';
+import type { WalkLists } from './walk-lists.js';
 
 /** Packages whose calls the JWT rules recognise. */
 export type JwtLibrary =
@@ -99,15 +101,55 @@ export function describeCallee(operation: JwtOperation): string {
   return ts.isNewExpression(operation.node) ? `new ${operation.label}()` : `${operation.label}()`;
 }
 
-const cache = new WeakMap<ts.Node, JwtOperation | null>();
+/**
+ * Packages an origin must start at for a call to be recognised other than by
+ * its name: the JWT libraries, Hono (`hono/jwt`) and `util` (for
+ * `promisify(jwt.verify)`). In a file that imports none of them, only a
+ * method with a JWT name, recognised by its receiver, or a hand-made
+ * `JSON.parse` decode can be a JWT call.
+ */
+const GATE_PACKAGES = new Set([...LIBRARIES, ...Object.keys(LIBRARY_ALIASES), 'hono', 'util']);
+
+/** Method names that {@link getLibraryByReceiverName} and {@link getFastifyByName} recognise. */
+const NAMED_METHODS = new Set(['sign', 'signAsync', 'verify', 'verifyAsync', 'decode', 'jwtSign', 'jwtVerify', 'jwtDecode']);
+
+const importsJwtPackage = perFile((sourceFile) => mayImport(sourceFile, GATE_PACKAGES));
+
+/** Operations recognised so far in each file, kept per file so that several rules and checks share them. */
+const operationsByFile = perFile(() => new Map<ts.Node, JwtOperation | null>());
 
 /** Recognises a JWT call or construction, once per node: several rules ask about the same call. */
 export function getJwtOperation(sem: FileSemantics, node: ts.CallExpression | ts.NewExpression): JwtOperation | undefined {
+  if (!importsJwtPackage(sem.sourceFile) && !mayBeNamedOperation(node)) return undefined;
+  const cache = operationsByFile(sem.sourceFile);
   const cached = cache.get(node);
   if (cached !== undefined) return cached ?? undefined;
   const operation = recognize(sem, node);
   cache.set(node, operation ?? null);
   return operation;
+}
+
+/** True for `x.sign()`, `x.jwtVerify()` and the like, and for `JSON.parse()`: the calls a file without JWT imports can make. */
+function mayBeNamedOperation(node: ts.CallExpression | ts.NewExpression): boolean {
+  const callee = skipOuterExpressions(node.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const name = callee.name.text;
+  return NAMED_METHODS.has(name) || (name === 'parse' && ts.isCallExpression(node));
+}
+
+const operationListsByFile = new WeakMap<ts.SourceFile, JwtOperation[]>();
+
+/** The JWT operations of a file, in walk order, recognised once for the rules that ask. */
+export function getJwtOperations(sem: FileSemantics, lists: WalkLists): readonly JwtOperation[] {
+  let operations = operationListsByFile.get(sem.sourceFile);
+  if (operations) return operations;
+  operations = [];
+  for (const node of lists.invocations.nodes) {
+    const operation = getJwtOperation(sem, node);
+    if (operation) operations.push(operation);
+  }
+  operationListsByFile.set(sem.sourceFile, operations);
+  return operations;
 }
 
 function recognize(sem: FileSemantics, node: ts.CallExpression | ts.NewExpression): JwtOperation | undefined {

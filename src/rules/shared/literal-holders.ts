@@ -10,16 +10,233 @@ import { getDottedName, getMemberName, propertyNameText, skipOuterExpressions } 
 import { isConstant, type Value } from '../../analysis/values.js';
 import { isProcessEnv } from './signing-secrets.js';
 
-export interface LiteralContext {
-  /** The holder's name in messages. */
-  holder: string;
+/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
+const SyntaxKind = ts.SyntaxKind;
+
+/**
+ * The holder of one literal. The name comes from syntax alone, with a
+ * semantic question only where a client's positional argument may be at
+ * stake. The holder's text for messages, the fallback and the client check
+ * are worked out when a verdict needs them, since most literals get none.
+ */
+export class LiteralContext {
   /** The name judged as a credential name, when the holder has one. */
-  name?: string;
+  readonly name: string | undefined;
+  private readonly kind: HolderKind;
+  /** The name as the holder gives it, which may be empty; the holder's text uses it. */
+  private readonly rawName: string | undefined;
+  /** The expression the literal ends up as: itself, or the `||`, array or call that passes it on. */
+  private readonly node: ts.Expression;
+  /** Values the literal stands in for when they are missing: the left side of `||`, the other branch of `?:`. */
+  private readonly alternatives: ts.Expression[] | undefined;
+  private readonly positional: string | undefined;
+  private holderText: string | undefined;
+  private fallbackValue: { envName?: string } | null | undefined;
+  private clientPassword: boolean | undefined;
+
+  constructor(
+    private readonly sem: FileSemantics,
+    literal: ts.Expression,
+    packages: ReadonlySet<string>,
+  ) {
+    let node = literal;
+    let alternatives: ts.Expression[] | undefined;
+    // One read of each parent's kind decides, as this runs for every string literal of the file.
+    walk: for (;;) {
+      const parent = node.parent;
+      switch (parent.kind) {
+        case SyntaxKind.ParenthesizedExpression:
+        case SyntaxKind.AsExpression:
+        case SyntaxKind.NonNullExpression:
+        case SyntaxKind.SatisfiesExpression:
+        case SyntaxKind.TypeAssertionExpression:
+        case SyntaxKind.ArrayLiteralExpression:
+          node = parent as ts.Expression;
+          continue;
+        case SyntaxKind.BinaryExpression: {
+          const binary = parent as ts.BinaryExpression;
+          if (!isFallbackOperator(binary.operatorToken.kind)) break walk;
+          if (binary.right === node) (alternatives ??= []).push(binary.left);
+          node = binary;
+          continue;
+        }
+        case SyntaxKind.ConditionalExpression: {
+          const conditional = parent as ts.ConditionalExpression;
+          if (conditional.condition === node) break walk;
+          (alternatives ??= []).push(conditional.whenTrue === node ? conditional.whenFalse : conditional.whenTrue);
+          node = conditional;
+          continue;
+        }
+        case SyntaxKind.CallExpression:
+        case SyntaxKind.NewExpression: {
+          const call = parent as ts.CallExpression | ts.NewExpression;
+          if (call.arguments?.[0] !== node || !isValueKeepingCall(call)) break walk;
+          node = call;
+          continue;
+        }
+        case SyntaxKind.PropertyAccessExpression: {
+          // The holder of `['-----BEGIN PRIVATE KEY-----', ...].join('\n')` is the holder of the joined text.
+          const access = parent as ts.PropertyAccessExpression;
+          const call = access.parent;
+          if (access.name.text !== 'join' || !ts.isCallExpression(call) || call.expression !== access) break walk;
+          node = call;
+          continue;
+        }
+        default:
+          break walk;
+      }
+    }
+    this.node = node;
+    this.alternatives = alternatives;
+
+    const parent = node.parent;
+    let kind: HolderKind = 'none';
+    let rawName: string | undefined;
+    let positional: string | undefined;
+    switch (parent.kind) {
+      case SyntaxKind.VariableDeclaration:
+      case SyntaxKind.PropertyDeclaration:
+      case SyntaxKind.EnumMember: {
+        const declaration = parent as ts.VariableDeclaration | ts.PropertyDeclaration | ts.EnumMember;
+        if (declaration.initializer !== node) break;
+        kind = 'declaration';
+        const name = declaration.name;
+        rawName = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+        break;
+      }
+      case SyntaxKind.PropertyAssignment: {
+        const property = parent as ts.PropertyAssignment;
+        if (property.initializer !== node) break;
+        kind = 'property';
+        rawName = propertyNameText(property.name);
+        break;
+      }
+      case SyntaxKind.Parameter: {
+        const parameter = parent as ts.ParameterDeclaration;
+        if (parameter.initializer !== node) break;
+        kind = 'parameter';
+        rawName = ts.isIdentifier(parameter.name) ? parameter.name.text : undefined;
+        break;
+      }
+      case SyntaxKind.BindingElement: {
+        const element = parent as ts.BindingElement;
+        if (element.initializer !== node) break;
+        kind = 'binding';
+        rawName = element.propertyName
+          ? propertyNameText(element.propertyName)
+          : ts.isIdentifier(element.name)
+            ? element.name.text
+            : undefined;
+        break;
+      }
+      case SyntaxKind.BinaryExpression: {
+        const binary = parent as ts.BinaryExpression;
+        const operator = binary.operatorToken.kind;
+        if (operator === SyntaxKind.EqualsToken && binary.right === node) {
+          kind = 'assignment';
+          const left = skipOuterExpressions(binary.left);
+          rawName = ts.isIdentifier(left) ? left.text : getMemberName(left);
+        } else if (isComparison(operator)) {
+          kind = 'comparison';
+          const side = skipOuterExpressions(binary.right === node ? binary.left : binary.right);
+          rawName = ts.isIdentifier(side) ? side.text : getMemberName(side);
+        }
+        break;
+      }
+      case SyntaxKind.CallExpression:
+      case SyntaxKind.NewExpression: {
+        const call = parent as ts.CallExpression | ts.NewExpression;
+        const index = call.arguments ? call.arguments.indexOf(node) : -1;
+        if (index === -1) break;
+        kind = 'argument';
+        if (mayBePositionalCredential(call, index, packages)) positional = getPositionalCredentialName(sem, call, index);
+        const callee = skipOuterExpressions(call.expression);
+        const calleeName = ts.isIdentifier(callee) ? callee.text : getMemberName(callee);
+        rawName = positional ?? calleeName?.replace(/^(?:set|with|use)(?=[A-Z])/, '');
+        break;
+      }
+    }
+    this.kind = kind;
+    this.rawName = rawName;
+    this.name = rawName || undefined;
+    this.positional = positional;
+  }
+
+  /** The holder's name in messages. */
+  get holder(): string {
+    this.holderText ??= this.describe();
+    return this.holderText;
+  }
+
   /** Set when the literal is a fallback for another value: `||`, `??`, a default parameter. */
-  fallback?: { envName?: string };
+  get fallback(): { envName?: string } | undefined {
+    if (this.fallbackValue === undefined) this.fallbackValue = this.findFallback() ?? null;
+    return this.fallbackValue ?? undefined;
+  }
+
   /** The literal is the `password` option of a database, cache, broker or mail client. */
-  isClientPassword: boolean;
+  get isClientPassword(): boolean {
+    if (this.clientPassword === undefined) {
+      const parent = this.node.parent;
+      if (this.kind === 'property' && ts.isPropertyAssignment(parent)) {
+        this.clientPassword = isClientPasswordOption(this.sem, parent, this.rawName);
+      } else {
+        this.clientPassword = this.positional !== undefined;
+      }
+    }
+    return this.clientPassword;
+  }
+
+  private findFallback(): { envName?: string } | undefined {
+    // The outermost alternative that is not constant decides, as it is the last one met on the way up.
+    const alternatives = this.alternatives ?? [];
+    for (let index = alternatives.length - 1; index >= 0; index--) {
+      const value = this.sem.evaluate(alternatives[index]!);
+      if (!isConstant(value)) return { envName: getEnvName(value) };
+    }
+    const parent = this.node.parent;
+    if (this.kind === 'parameter') return {};
+    if (this.kind === 'binding' && ts.isBindingElement(parent)) {
+      const declaration = parent.parent.parent;
+      const fromEnv = ts.isVariableDeclaration(declaration) && isProcessEnv(declaration.initializer);
+      return fromEnv && this.name ? { envName: this.name } : {};
+    }
+    return undefined;
+  }
+
+  private describe(): string {
+    const parent = this.node.parent;
+    const name = this.rawName;
+    switch (this.kind) {
+      case 'property':
+        if (name === undefined || name === '' || !ts.isPropertyAssignment(parent)) return name ?? 'a string literal';
+        return getPropertyPath(parent, name);
+      case 'assignment': {
+        const left = ts.isBinaryExpression(parent) ? skipOuterExpressions(parent.left) : undefined;
+        return (left && getDottedName(left)) ?? name ?? 'a string literal';
+      }
+      case 'comparison': {
+        if (!ts.isBinaryExpression(parent)) return 'a string literal';
+        const side = skipOuterExpressions(parent.right === this.node ? parent.left : parent.right);
+        const dotted = getDottedName(side) ?? name;
+        return (dotted ? `a comparison with ${dotted}` : undefined) ?? name ?? 'a string literal';
+      }
+      case 'argument': {
+        if (!ts.isCallExpression(parent) && !ts.isNewExpression(parent)) return 'a string literal';
+        const callee = skipOuterExpressions(parent.expression);
+        const calleeName = ts.isIdentifier(callee) ? callee.text : getMemberName(callee);
+        const receiver = `${ts.isNewExpression(parent) ? 'new ' : ''}${getDottedName(callee) ?? calleeName ?? 'the call'}()`;
+        return `the argument of ${receiver}`;
+      }
+      case 'none':
+        return 'a string literal';
+      default:
+        return name ?? 'a string literal';
+    }
+  }
 }
+
+type HolderKind = 'declaration' | 'property' | 'parameter' | 'binding' | 'assignment' | 'comparison' | 'argument' | 'none';
 
 /** Calls that keep a literal's value, so the holder is what receives the call's result. */
 const VALUE_KEEPING_CALLS = new Set(['from', 'encode', 'createSecretKey', 'String', 'trim']);
@@ -28,117 +245,11 @@ const VALUE_KEEPING_CALLS = new Set(['from', 'encode', 'createSecretKey', 'Strin
  * Finds the holder of a literal: the variable, property, class field, parameter
  * default, assigned member, call argument or compared value. Parentheses,
  * `||` and `??`, conditional branches, arrays and `Buffer.from` pass the
- * literal on to their own holder.
+ * literal on to their own holder. `packages` holds the package names the file
+ * imports or requires.
  */
-export function getLiteralContext(sem: FileSemantics, literal: ts.Expression): LiteralContext {
-  let node: ts.Expression = literal;
-  let fallback: LiteralContext['fallback'];
-  for (;;) {
-    const parent = node.parent;
-    if (
-      ts.isParenthesizedExpression(parent) ||
-      ts.isAsExpression(parent) ||
-      ts.isNonNullExpression(parent) ||
-      ts.isSatisfiesExpression(parent) ||
-      ts.isTypeAssertionExpression(parent) ||
-      ts.isArrayLiteralExpression(parent)
-    ) {
-      node = parent;
-      continue;
-    }
-    if (ts.isBinaryExpression(parent) && isFallbackOperator(parent.operatorToken.kind)) {
-      if (parent.right === node && !isConstant(sem.evaluate(parent.left))) {
-        fallback = { envName: getEnvName(sem.evaluate(parent.left)) };
-      }
-      node = parent;
-      continue;
-    }
-    if (ts.isConditionalExpression(parent) && parent.condition !== node) {
-      const other = parent.whenTrue === node ? parent.whenFalse : parent.whenTrue;
-      if (!isConstant(sem.evaluate(other))) fallback = { envName: getEnvName(sem.evaluate(other)) };
-      node = parent;
-      continue;
-    }
-    if (
-      (ts.isCallExpression(parent) || ts.isNewExpression(parent)) &&
-      parent.arguments?.[0] === node &&
-      isValueKeepingCall(parent)
-    ) {
-      node = parent;
-      continue;
-    }
-    // The holder of `['-----BEGIN PRIVATE KEY-----', ...].join('\n')` is the holder of the joined text.
-    if (
-      ts.isPropertyAccessExpression(parent) &&
-      parent.name.text === 'join' &&
-      ts.isCallExpression(parent.parent) &&
-      parent.parent.expression === parent
-    ) {
-      node = parent.parent;
-      continue;
-    }
-    break;
-  }
-  return describeHolder(sem, node, fallback);
-}
-
-function describeHolder(sem: FileSemantics, node: ts.Expression, fallback: LiteralContext['fallback']): LiteralContext {
-  const parent = node.parent;
-  const plain = (name: string | undefined, holder = name): LiteralContext => ({
-    holder: holder ?? 'a string literal',
-    ...(name ? { name } : {}),
-    ...(fallback ? { fallback } : {}),
-    isClientPassword: false,
-  });
-  const describeComparison = (other: ts.Expression): LiteralContext => {
-    const side = skipOuterExpressions(other);
-    const name = ts.isIdentifier(side) ? side.text : getMemberName(side);
-    const dotted = getDottedName(side) ?? name;
-    return plain(name, dotted ? `a comparison with ${dotted}` : undefined);
-  };
-
-  if (
-    (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isEnumMember(parent)) &&
-    parent.initializer === node
-  ) {
-    return plain(ts.isIdentifier(parent.name) || ts.isStringLiteral(parent.name) ? parent.name.text : undefined);
-  }
-  if (ts.isPropertyAssignment(parent) && parent.initializer === node) {
-    const name = propertyNameText(parent.name);
-    return {
-      ...plain(name, name && getPropertyPath(parent, name)),
-      isClientPassword: isClientPasswordOption(sem, parent, name),
-    };
-  }
-  if (ts.isParameter(parent) && parent.initializer === node) {
-    fallback ??= {};
-    return plain(ts.isIdentifier(parent.name) ? parent.name.text : undefined);
-  }
-  if (ts.isBindingElement(parent) && parent.initializer === node) {
-    const name = parent.propertyName
-      ? propertyNameText(parent.propertyName)
-      : ts.isIdentifier(parent.name)
-        ? parent.name.text
-        : undefined;
-    const declaration = parent.parent.parent;
-    const fromEnv = ts.isVariableDeclaration(declaration) && isProcessEnv(declaration.initializer);
-    fallback ??= fromEnv && name ? { envName: name } : {};
-    return plain(name);
-  }
-  if (ts.isBinaryExpression(parent) && parent.right === node) {
-    if (parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const left = skipOuterExpressions(parent.left);
-      return plain(ts.isIdentifier(left) ? left.text : getMemberName(left), getDottedName(left));
-    }
-    if (isComparison(parent.operatorToken.kind)) return describeComparison(parent.left);
-  }
-  if (ts.isBinaryExpression(parent) && parent.left === node && isComparison(parent.operatorToken.kind)) {
-    return describeComparison(parent.right);
-  }
-  if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node)) {
-    return describeArgument(sem, parent, parent.arguments.indexOf(node), fallback);
-  }
-  return plain(undefined);
+export function getLiteralContext(sem: FileSemantics, literal: ts.Expression, packages: ReadonlySet<string>): LiteralContext {
+  return new LiteralContext(sem, literal, packages);
 }
 
 /** Returns the path of a property in nested object literals: `config.auth.secret` for `const config = { auth: { secret } }`. */
@@ -155,27 +266,6 @@ function getPropertyPath(property: ts.PropertyAssignment, name: string): string 
     names.unshift(object.parent.name.text);
   }
   return names.join('.');
-}
-
-/** `setApiKey('...')`, `new Sequelize(db, user, 'password')` and `auth.basic(user, 'password')`. */
-function describeArgument(
-  sem: FileSemantics,
-  call: ts.CallExpression | ts.NewExpression,
-  index: number,
-  fallback: LiteralContext['fallback'],
-): LiteralContext {
-  const callee = skipOuterExpressions(call.expression);
-  const calleeName = ts.isIdentifier(callee) ? callee.text : getMemberName(callee);
-  const receiver = `${ts.isNewExpression(call) ? 'new ' : ''}${getDottedName(callee) ?? calleeName ?? 'the call'}()`;
-  const holder = `the argument of ${receiver}`;
-  const positional = getPositionalCredentialName(sem, call, index);
-  const name = positional ?? calleeName?.replace(/^(?:set|with|use)(?=[A-Z])/, '');
-  return {
-    holder,
-    ...(name ? { name } : {}),
-    ...(fallback ? { fallback } : {}),
-    isClientPassword: positional !== undefined,
-  };
 }
 
 /** Packages whose options take a password that is a real credential, whatever it looks like. */
@@ -262,6 +352,20 @@ function getPositionalCredentialName(
   return undefined;
 }
 
+/**
+ * True when an argument is where a client of {@link getPositionalCredentialName}
+ * takes its credential and the file imports that client, so the origin of
+ * the call is asked about such arguments only.
+ */
+function mayBePositionalCredential(
+  call: ts.CallExpression | ts.NewExpression,
+  index: number,
+  packages: ReadonlySet<string>,
+): boolean {
+  if (index === 2) return ts.isNewExpression(call) && (packages.has('sequelize') || packages.has('sequelize-typescript'));
+  return index === 1 && (packages.has('neo4j-driver') || packages.has('twilio'));
+}
+
 function isValueKeepingCall(call: ts.CallExpression | ts.NewExpression): boolean {
   const callee = skipOuterExpressions(call.expression);
   const name = ts.isIdentifier(callee) ? callee.text : getMemberName(callee);
@@ -269,15 +373,15 @@ function isValueKeepingCall(call: ts.CallExpression | ts.NewExpression): boolean
 }
 
 function isFallbackOperator(kind: ts.SyntaxKind): boolean {
-  return kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
+  return kind === SyntaxKind.BarBarToken || kind === SyntaxKind.QuestionQuestionToken;
 }
 
 function isComparison(kind: ts.SyntaxKind): boolean {
   return (
-    kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
-    kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
-    kind === ts.SyntaxKind.EqualsEqualsToken ||
-    kind === ts.SyntaxKind.ExclamationEqualsToken
+    kind === SyntaxKind.EqualsEqualsEqualsToken ||
+    kind === SyntaxKind.ExclamationEqualsEqualsToken ||
+    kind === SyntaxKind.EqualsEqualsToken ||
+    kind === SyntaxKind.ExclamationEqualsToken
   );
 }
 

@@ -7,6 +7,9 @@ import { ts } from 'ts-morph';
 import { splitWords } from '../../analysis/sensitive.js';
 import { skipOuterExpressions } from '../../analysis/syntax.js';
 
+/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
+const SyntaxKind = ts.SyntaxKind;
+
 /** Names of calls that mask, besides those of REDACTING_NAME: digests, ciphers and key derivation. */
 export const MASKING_CALL =
   /^(encrypt|cipher|digest|sha\d*|md5|hmac|bcrypt|argon2?|scrypt|pbkdf2|fingerprint|omit|without)/i;
@@ -255,7 +258,7 @@ function getNumber(expression: ts.Expression): number | undefined {
   if (ts.isNumericLiteral(node)) return Number(node.text);
   if (
     ts.isBinaryExpression(node) &&
-    node.operatorToken.kind === ts.SyntaxKind.MinusToken &&
+    node.operatorToken.kind === SyntaxKind.MinusToken &&
     ts.isPropertyAccessExpression(node.left) &&
     node.left.name.text === 'length' &&
     ts.isNumericLiteral(node.right)
@@ -264,7 +267,7 @@ function getNumber(expression: ts.Expression): number | undefined {
   }
   if (
     ts.isPrefixUnaryExpression(node) &&
-    node.operator === ts.SyntaxKind.MinusToken &&
+    node.operator === SyntaxKind.MinusToken &&
     ts.isNumericLiteral(node.operand)
   ) {
     return -Number(node.operand.text);

@@ -17,6 +17,25 @@ const CREDENTIAL_HEADER = /(^| )(auth|authorization|bearer|cookie|session|api ke
  * safe to log.
  */
 export function classifyLoggedName(name: string, extra: readonly string[]): SensitiveKind | undefined {
+  let verdicts = verdictsByExtra.get(extra);
+  if (!verdicts) {
+    verdicts = new Map();
+    verdictsByExtra.set(extra, verdicts);
+  }
+  let verdict = verdicts.get(name);
+  if (verdict === undefined) {
+    verdict = classifyUncached(name, extra) ?? null;
+    if (verdicts.size > VERDICT_LIMIT) verdicts.clear();
+    verdicts.set(name, verdict);
+  }
+  return verdict ?? undefined;
+}
+
+/** The log rules ask about every field of every type and every logged name, many of them more than once. */
+const VERDICT_LIMIT = 50_000;
+const verdictsByExtra = new WeakMap<readonly string[], Map<string, SensitiveKind | null>>();
+
+function classifyUncached(name: string, extra: readonly string[]): SensitiveKind | undefined {
   const phrase = splitWords(name).join(' ');
   if (MASKED_NAME.test(phrase)) return undefined;
   if (CREDENTIAL_HEADER.test(phrase)) return 'token';

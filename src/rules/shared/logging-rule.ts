@@ -10,9 +10,11 @@ import {
   getExportedLoggerRedaction,
   getLogCall,
   getLoggerSetup,
+  getLoggingHints,
   getMorganLogging,
   isRedacted,
   type LoggerSetup,
+  type LoggingHints,
   type RedactInfo,
 } from './logging.js';
 import { getRuleOfKind, LoggedValueClassifier, type LoggedItem, type LoggedRule, type Place } from './logged-values.js';
@@ -56,7 +58,15 @@ export type LoggingFact =
 
 interface FileAnalysis {
   classifier: LoggedValueClassifier;
-  calls: Map<ts.CallExpression, CallAnalysis | null>;
+  hints: LoggingHints;
+  /** The calls that log sensitive values, in the order of the walk. */
+  logged: Array<{ call: ts.CallExpression; analysis: CallAnalysis }>;
+  /** Set once a rule has taken on the analysis of the calls, for both rules. */
+  analyzing: boolean;
+  /** What stopped the analysis of the calls; the other rule fails with it too. */
+  error?: { reason: unknown };
+  /** The module fact, the same for both rules; null when the module has nothing to record. */
+  moduleFact?: Extract<LoggingFact, { type: 'module' }> | null;
 }
 
 interface CallAnalysis {
@@ -74,26 +84,19 @@ function getFileAnalysis(sem: FileSemantics, config: ResolvedConfig): FileAnalys
     sensitiveFields: config.sensitiveFields,
     redactors: config.wrappers.redactors,
   });
-  const analysis: FileAnalysis = { classifier, calls: new Map() };
+  const analysis: FileAnalysis = { classifier, hints: getLoggingHints(sem.sourceFile), logged: [], analyzing: false };
   analyses.set(sem, { config, analysis });
   return analysis;
 }
 
-function analyzeCall(sem: FileSemantics, config: ResolvedConfig, call: ts.CallExpression): CallAnalysis | undefined {
-  const analysis = getFileAnalysis(sem, config);
-  const cached = analysis.calls.get(call);
-  if (cached !== undefined) return cached ?? undefined;
-  const log = getLogCall(sem, call);
-  let result: CallAnalysis | null = null;
+function analyzeCall(sem: FileSemantics, analysis: FileAnalysis, call: ts.CallExpression): CallAnalysis | undefined {
+  const log = getLogCall(sem, call, analysis.hints);
   if (log) {
     const items = log.args.flatMap((argument) => analysis.classifier.classifyArgument(argument.expression, argument.index));
-    result = items.length > 0 ? { items, setup: getLoggerSetup(sem, log) } : null;
-  } else {
-    const items = getMorganItems(analysis.classifier, getMorganLogging(sem, call));
-    result = items.length > 0 ? { items, setup: {} } : null;
+    return items.length > 0 ? { items, setup: getLoggerSetup(sem, log) } : undefined;
   }
-  analysis.calls.set(call, result);
-  return result ?? undefined;
+  const items = getMorganItems(analysis.classifier, getMorganLogging(sem, call, analysis.hints));
+  return items.length > 0 ? { items, setup: {} } : undefined;
 }
 
 function getMorganItems(classifier: LoggedValueClassifier, morgan: ReturnType<typeof getMorganLogging>): LoggedItem[] {
@@ -116,40 +119,79 @@ function contentsOf(item: { contents: LoggedItem['contents'] }): readonly string
   return item.contents === 'leaf' ? undefined : item.contents;
 }
 
-/** Creates the per-file step of a log rule, which reports log calls with sensitive values of the rule's kind. */
+/**
+ * Creates the per-file step of a log rule, which reports log calls with
+ * sensitive values of the rule's kind. The first of the two rules to start
+ * on a file analyses its calls during the walk and reports its own findings
+ * there; the other one reports from the same analysis once the walk is over.
+ */
 export function createLoggingVisitors(context: RuleContext<LoggingMessageId>, rule: LoggedRule): Visitors {
   const sem = context.semantics;
+  const analysis = getFileAnalysis(sem, context.config);
+  const addModuleFact = (): void => {
+    if (analysis.moduleFact === undefined) {
+      const types = analysis.classifier.types.getTypeFacts();
+      const loggers = getExportedLoggerRedaction(sem);
+      const some = Object.keys(types).length > 0 || Object.keys(loggers).length > 0;
+      analysis.moduleFact = some ? { type: 'module', types, loggers } : null;
+    }
+    if (analysis.moduleFact) context.addFact(analysis.moduleFact);
+  };
+
+  if (analysis.analyzing) {
+    return {
+      onEnd() {
+        for (const { call, analysis: result } of analysis.logged) reportCall(context, rule, call, result);
+        if (analysis.error) throw analysis.error.reason;
+        addModuleFact();
+      },
+    };
+  }
+  analysis.analyzing = true;
   return {
     CallExpression(call) {
-      const analysis = analyzeCall(sem, context.config, call);
-      if (!analysis) return;
-      const reported: LoggedItem[] = [];
-      const deferred: LoggedItem[] = [];
-      for (const item of analysis.items) {
-        const verdict = settleItem(item, rule, analysis.setup);
-        if (verdict === 'report') reported.push(item);
-        else if (verdict === 'defer') deferred.push(item);
+      let result: CallAnalysis | undefined;
+      try {
+        result = analyzeCall(sem, analysis, call);
+      } catch (reason) {
+        analysis.error = { reason };
+        throw reason;
       }
-      if (reported.length > 0) {
-        context.report({ node: call, ...describeItems(reported), related: getRelated(reported) });
-        return;
-      }
-      if (deferred.length === 0) return;
-      const fact: LoggingFact = {
-        type: 'call',
-        location: locate(context.sourceFile, call.getStart(), call.getEnd()),
-        fingerprintKey: getLineText(context.sourceFile, call.getStart()),
-        items: deferred.map((item) => toItemFact(context.sourceFile, item)),
-      };
-      if (analysis.setup.imported) fact.logger = analysis.setup.imported;
-      context.addFact(fact);
+      if (!result) return;
+      analysis.logged.push({ call, analysis: result });
+      reportCall(context, rule, call, result);
     },
-    onEnd() {
-      const types = getFileAnalysis(sem, context.config).classifier.types.getTypeFacts();
-      const loggers = getExportedLoggerRedaction(sem);
-      if (Object.keys(types).length > 0 || Object.keys(loggers).length > 0) context.addFact({ type: 'module', types, loggers });
-    },
+    onEnd: addModuleFact,
   };
+}
+
+/** Reports a log call with values of the rule's kind, or records it for the project step when other modules decide. */
+function reportCall(
+  context: RuleContext<LoggingMessageId>,
+  rule: LoggedRule,
+  call: ts.CallExpression,
+  analysis: CallAnalysis,
+): void {
+  const reported: LoggedItem[] = [];
+  const deferred: LoggedItem[] = [];
+  for (const item of analysis.items) {
+    const verdict = settleItem(item, rule, analysis.setup);
+    if (verdict === 'report') reported.push(item);
+    else if (verdict === 'defer') deferred.push(item);
+  }
+  if (reported.length > 0) {
+    context.report({ node: call, ...describeItems(reported), related: getRelated(reported) });
+    return;
+  }
+  if (deferred.length === 0) return;
+  const fact: LoggingFact = {
+    type: 'call',
+    location: locate(context.sourceFile, call.getStart(), call.getEnd()),
+    fingerprintKey: getLineText(context.sourceFile, call.getStart()),
+    items: deferred.map((item) => toItemFact(context.sourceFile, item)),
+  };
+  if (analysis.setup.imported) fact.logger = analysis.setup.imported;
+  context.addFact(fact);
 }
 
 /** Builds the message of a finding: the first item decides, and several named values are listed together. */

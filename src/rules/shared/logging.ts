@@ -13,6 +13,9 @@ import {
 } from '../../analysis/syntax.js';
 import type { ImportRef } from '../../engine/facts.js';
 
+/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
+const SyntaxKind = ts.SyntaxKind;
+
 /** A call that writes its arguments to a log. */
 export interface LogCall {
   call: ts.CallExpression;
@@ -114,7 +117,61 @@ export type MorganLogging =
   | { kind: 'format'; node: ts.Expression; headers: string[] }
   | { kind: 'token'; fn: ts.ArrowFunction | ts.FunctionExpression };
 
-export function getMorganLogging(sem: FileSemantics, call: ts.CallExpression): MorganLogging | undefined {
+/**
+ * What the text of a file allows, so that origin questions are asked only
+ * where the answer can matter. A value comes from a package only through an
+ * import or `require` that names it in a string literal, and from the global
+ * `console` only where the file says `console`.
+ */
+export interface LoggingHints {
+  /** A call may come from `console` or a logging package. */
+  loggingRoots: boolean;
+  /** A call may come from morgan. */
+  morgan: boolean;
+  /** A call may make a request logger of {@link REQUEST_LOGGER_PACKAGES}. */
+  requestLoggers: boolean;
+}
+
+const hintCache = new WeakMap<ts.SourceFile, LoggingHints>();
+
+/** Returns the hints of a file, read from its text in one search. */
+export function getLoggingHints(sourceFile: ts.SourceFile): LoggingHints {
+  let hints = hintCache.get(sourceFile);
+  if (!hints) {
+    const text = sourceFile.text;
+    const named = new Set<string>();
+    for (const match of text.matchAll(SPECIFIERS)) named.add(match[1]!);
+    let loggingRoots = false;
+    for (const name of LOGGING_PACKAGES) if (named.has(name)) loggingRoots = true;
+    let requestLoggers = false;
+    for (const name of REQUEST_LOGGER_PACKAGES) if (named.has(name)) requestLoggers = true;
+    hints = { loggingRoots: loggingRoots || text.includes('console'), morgan: named.has('morgan'), requestLoggers };
+    hintCache.set(sourceFile, hints);
+  }
+  return hints;
+}
+
+/**
+ * A string literal that opens with one of the packages the hints ask about,
+ * as every import or `require` of the package or of a path inside it does:
+ * `'pino'`, `"node:util"`, `'debug/src/node'`. The package is the first group.
+ */
+const SPECIFIERS = new RegExp(
+  `['"\`](?:node:)?(${[...new Set([...LOGGING_PACKAGES, ...REQUEST_LOGGER_PACKAGES, 'morgan'])]
+    .map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+    .join('|')})['"\`/]`,
+  'g',
+);
+
+/** Every last step of an origin that {@link isLoggingOrigin} accepts. */
+const LOGGING_ORIGIN_ENDS = new Set([...CONSOLE_METHODS, ...LEVEL_METHODS, ...PACKAGE_ENTRY_METHODS, CALL]);
+
+export function getMorganLogging(
+  sem: FileSemantics,
+  call: ts.CallExpression,
+  hints = getLoggingHints(sem.sourceFile),
+): MorganLogging | undefined {
+  if (!hints.morgan) return undefined;
   const origin = sem.originOf(call.expression);
   if (origin.root.kind !== 'module' || packageName(origin.root.specifier) !== 'morgan') return undefined;
   const path = packagePath(origin);
@@ -133,9 +190,12 @@ export function getMorganLogging(sem: FileSemantics, call: ts.CallExpression): M
 }
 
 /** Recognises a call that writes to a log, or returns undefined. */
-export function getLogCall(sem: FileSemantics, call: ts.CallExpression): LogCall | undefined {
+export function getLogCall(
+  sem: FileSemantics,
+  call: ts.CallExpression,
+  hints = getLoggingHints(sem.sourceFile),
+): LogCall | undefined {
   const callee = skipOuterExpressions(call.expression);
-  const all = call.arguments.map((expression, index) => ({ expression, index }));
 
   if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
     const method = getMemberName(callee);
@@ -144,19 +204,40 @@ export function getLogCall(sem: FileSemantics, call: ts.CallExpression): LogCall
     if (ts.isIdentifier(receiver) && receiver.text === 'console' && !sem.resolve(receiver)) {
       if (!CONSOLE_METHODS.has(method)) return undefined;
       // `console.assert(condition, ...data)` logs only when the condition fails, and never the condition.
+      const all = getArguments(call);
       return { call, args: method === 'assert' ? all.slice(1) : all, receiver };
     }
-    const origin = sem.originOf(callee);
-    if (isLoggingOrigin(origin) || (LEVEL_METHODS.has(method) && isLoggerExpression(receiver))) {
-      return { call, args: all, receiver };
-    }
-    return undefined;
+    if (LEVEL_METHODS.has(method) && isLoggerExpression(receiver)) return { call, args: getArguments(call), receiver };
+    if (!hints.loggingRoots || !mayHaveLoggingOrigin(sem, receiver, method)) return undefined;
+    return isLoggingOrigin(sem.originOf(callee)) ? { call, args: getArguments(call), receiver } : undefined;
   }
 
   if (!ts.isIdentifier(callee)) return undefined;
-  const origin = sem.originOf(callee);
-  if (isLoggingOrigin(origin) || isLoggerFunctionName(sem, callee, origin)) return { call, args: all, receiver: undefined };
+  const origin = hints.loggingRoots ? sem.originOf(callee) : undefined;
+  if ((origin && isLoggingOrigin(origin)) || isLoggerFunctionName(sem, callee, origin)) {
+    return { call, args: getArguments(call), receiver: undefined };
+  }
   return undefined;
+}
+
+function getArguments(call: ts.CallExpression): LogCall['args'] {
+  return call.arguments.map((expression, index) => ({ expression, index }));
+}
+
+/**
+ * False when the origin of `receiver.method` cannot end at a logging method,
+ * which spares the origin question for most calls. The origin of a member is
+ * the receiver's origin with the member's name added, so its last step is
+ * the method's name, unless the member is a field of `this` or a property of
+ * an object literal held in a local variable, whose value's origin it takes.
+ */
+function mayHaveLoggingOrigin(sem: FileSemantics, receiver: ts.Expression, method: string): boolean {
+  if (LOGGING_ORIGIN_ENDS.has(method) || receiver.kind === SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(receiver)) return false;
+  const declaration = sem.resolve(receiver);
+  if (declaration?.kind !== 'variable' || declaration.pattern.length > 0 || !declaration.node.initializer) return false;
+  const initializer = skipOuterExpressions(declaration.node.initializer);
+  return ts.isObjectLiteralExpression(initializer) && findProperty(initializer, method) !== undefined;
 }
 
 /** True when an origin ends at a logging method of a logging package or of `console`. */
@@ -212,16 +293,20 @@ function isLoggerName(name: string): boolean {
 }
 
 /** A bare function named `log` or `logError` that comes from another module or a parameter: `import { log } from './log'`. */
-function isLoggerFunctionName(sem: FileSemantics, callee: ts.Identifier, origin: Origin): boolean {
+function isLoggerFunctionName(sem: FileSemantics, callee: ts.Identifier, origin: Origin | undefined): boolean {
+  // The first word is `log` only when the name's first letters are.
+  if (!LOG_START.test(callee.text)) return false;
   const words = splitWords(callee.text);
   if (words[0] !== 'log') return false;
   if (words.length > 2 || (words.length === 2 && !LEVEL_METHODS.has(words[1]!))) return false;
   const declaration = sem.resolve(callee);
   if (declaration?.kind === 'import' || declaration?.kind === 'parameter') return true;
   // `const log = logger.info.bind(logger)` or `const { info: log } = logger`.
-  const names = origin.names;
+  const names = (origin ?? sem.originOf(callee)).names;
   return names.length >= 2 && isLoggerName(names[names.length - 2]!) && LEVEL_METHODS.has(names[names.length - 1]!);
 }
+
+const LOG_START = /^[^A-Za-z0-9]*log/i;
 
 /** Finds how the logger of a log call was made: its redaction options, or the module it is imported from. */
 export function getLoggerSetup(sem: FileSemantics, log: LogCall): LoggerSetup {
@@ -248,7 +333,7 @@ function findSetup(sem: FileSemantics, expression: ts.Expression, depth: number)
   }
 
   if (ts.isPropertyAccessExpression(node)) {
-    if (node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    if (node.expression.kind === SyntaxKind.ThisKeyword) {
       const initializer = findClassFieldValue(node);
       return initializer ? findSetup(sem, initializer, depth + 1) : {};
     }
@@ -298,9 +383,9 @@ function findClassFieldValue(access: ts.PropertyAccessExpression): ts.Expression
     for (const statement of member.body.statements) {
       if (!ts.isExpressionStatement(statement)) continue;
       const assignment = statement.expression;
-      if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== SyntaxKind.EqualsToken) continue;
       const left = assignment.left;
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) {
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === SyntaxKind.ThisKeyword && left.name.text === name) {
         return assignment.right;
       }
     }
@@ -399,6 +484,7 @@ const requestRedactCache = new WeakMap<ts.SourceFile, RedactInfo | null>();
 
 /** Redaction configured for request loggers in this file: `Fastify({ logger: { redact } })` or `pinoHttp({ redact })`. */
 function findRequestLoggerRedact(sem: FileSemantics): RedactInfo | undefined {
+  if (!getLoggingHints(sem.sourceFile).requestLoggers) return undefined;
   const cached = requestRedactCache.get(sem.sourceFile);
   if (cached !== undefined) return cached ?? undefined;
   let found: RedactInfo | undefined;
@@ -430,7 +516,7 @@ export function getExportedLoggerRedaction(sem: FileSemantics): Record<string, R
     if (setup.redact) exported[name] = setup.redact;
   };
   for (const statement of sem.sourceFile.statements) {
-    if (ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword)) {
+    if (ts.isVariableStatement(statement) && hasModifier(statement, SyntaxKind.ExportKeyword)) {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name) && declaration.initializer) add(declaration.name.text, declaration.initializer);
       }
@@ -449,7 +535,7 @@ export function getExportedLoggerRedaction(sem: FileSemantics): Record<string, R
 }
 
 function addCommonJsLogger(expression: ts.Expression, add: (name: string, value: ts.Expression) => void): void {
-  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== SyntaxKind.EqualsToken) return;
   const left = expression.left;
   if (!ts.isPropertyAccessExpression(left)) return;
   const base = left.expression;

@@ -10,6 +10,7 @@ import {
   skipOuterExpressions,
 } from '../../analysis/syntax.js';
 import { resolveObjectLiteral } from './object-literal.js';
+import { mayImport, perFile } from './file-imports.js';
 
 /** A place that sends the browser to a URL, and the expression that contains the URL. */
 export interface RedirectSink {
@@ -27,13 +28,38 @@ const HEADER_SETTERS = new Set(['setHeader', 'set', 'header', 'append', 'appendH
 const LOCATION_TARGET = /^((window|self|top|parent|document|globalThis)\.)?location(\.href)?$/;
 const LOCATION_HOLDERS = new Set(['window', 'self', 'top', 'parent', 'document', 'globalThis', 'location']);
 
+/** Every name of a call that {@link getRedirectCall} can recognise, so that other calls cost one lookup. */
+const CALL_NAMES = new Set(['redirect', ...REDIRECT_FUNCTIONS, ...HEADER_SETTERS, 'headers', 'location', 'writeHead', 'assign', 'replace', 'push']);
+
+const mayImportRedirect = perFile((sourceFile) => mayImport(sourceFile, REDIRECT_PACKAGES));
+const NEXT = new Set(['next']);
+const mayImportNext = perFile((sourceFile) => mayImport(sourceFile, NEXT));
+
+/**
+ * True when a call or `new` expression of this name may redirect, as
+ * {@link getRedirectCall} names them: other invocations need no look.
+ */
+export function mayRedirect(name: string | undefined, isNew: boolean): boolean {
+  if (name === undefined) return false;
+  return isNew ? name === 'Response' || name === 'NextResponse' : CALL_NAMES.has(name);
+}
+
+/** True when an assignment may set the page's location: its target ends in `location` or `href`. */
+export function mayAssignLocation(binary: ts.BinaryExpression): boolean {
+  if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const left = skipOuterExpressions(binary.left);
+  const last = ts.isIdentifier(left) ? left.text : ts.isPropertyAccessExpression(left) ? left.name.text : undefined;
+  return last === 'location' || last === 'href';
+}
+
 /** Recognises a call or `new` expression that redirects. */
 export function getRedirectCall(sem: FileSemantics, node: ts.CallExpression | ts.NewExpression): RedirectSink | undefined {
-  const args = (node.arguments ?? []).filter((argument): argument is ts.Expression => !ts.isSpreadElement(argument));
-  if (args.length === 0) return undefined;
   const callee = skipOuterExpressions(node.expression);
   const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
   if (!method) return undefined;
+  if (ts.isNewExpression(node) ? method !== 'Response' && method !== 'NextResponse' : !CALL_NAMES.has(method)) return undefined;
+  const args = (node.arguments ?? []).filter((argument): argument is ts.Expression => !ts.isSpreadElement(argument));
+  if (args.length === 0) return undefined;
 
   if (ts.isNewExpression(node)) {
     if (method !== 'Response' && method !== 'NextResponse') return undefined;
@@ -46,6 +72,7 @@ export function getRedirectCall(sem: FileSemantics, node: ts.CallExpression | ts
     return url ? { method: `${getReceiverName(callee.expression)}.redirect()`, url } : undefined;
   }
   if (REDIRECT_FUNCTIONS.has(method) && ts.isIdentifier(callee)) {
+    if (!mayImportRedirect(sem.sourceFile)) return undefined;
     const origin = sem.originOf(callee);
     if (origin.root.kind !== 'module' || !REDIRECT_PACKAGES.has(packageName(origin.root.specifier))) return undefined;
     // SvelteKit takes the status first: `redirect(303, url)`.
@@ -77,7 +104,8 @@ export function getRedirectCall(sem: FileSemantics, node: ts.CallExpression | ts
 
 /** `location.href = url` and `window.location = url` in browser code. */
 export function getLocationAssignment(sem: FileSemantics, binary: ts.BinaryExpression): RedirectSink | undefined {
-  if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  // The target must end in `location` or `href` before its text is worth reading.
+  if (!mayAssignLocation(binary)) return undefined;
   const left = skipOuterExpressions(binary.left);
   if (!LOCATION_TARGET.test(left.getText()) || !isPageLocation(sem, left)) return undefined;
   return { method: `an assignment to ${left.getText()}`, url: binary.right };
@@ -92,6 +120,7 @@ function isPageLocation(sem: FileSemantics, expression: ts.Expression): boolean 
 
 /** Checks for a Next.js router, whose `push` navigates to absolute URLs too. */
 function isAppRouter(sem: FileSemantics, receiver: ts.Expression): boolean {
+  if (!mayImportNext(sem.sourceFile)) return false;
   const origin = sem.originOf(receiver);
   if (origin.root.kind !== 'module') return false;
   const module = packageName(origin.root.specifier);

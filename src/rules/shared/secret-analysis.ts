@@ -3,13 +3,18 @@
  * file is judged once, and the verdict names the one rule that reports it.
  * The verdicts are a password in a connection string, a known credential
  * format, a signing key that is weak or falls back to a literal, and a
- * credential-named holder with a secret-looking value. The result is cached
- * per file, so each rule reads the same verdicts.
+ * credential-named holder with a secret-looking value. The rules gather the
+ * literals and calls during the engine's walk, and the first rule to end
+ * judges them; the result is cached per file, so each rule reads the same
+ * verdicts.
  */
 import { ts } from 'ts-morph';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import type { ResolvedConfig } from '../../config/schema.js';
+import { packageName } from '../../analysis/origin.js';
 import { splitWords } from '../../analysis/sensitive.js';
+import { skipOuterExpressions } from '../../analysis/syntax.js';
+import type { Visitors } from '../rule.js';
 import { findConnectionPasswords, type ConnectionPassword } from './connection-strings.js';
 import { findSecretFormat, isPublicKeyMaterial } from './secret-formats.js';
 import {
@@ -27,6 +32,9 @@ import {
 } from './secrets.js';
 import { getLiteralContext, type LiteralContext } from './literal-holders.js';
 import { findSigningUses, traceSecretLeaves, type SigningUse } from './signing-secrets.js';
+
+/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
+const SyntaxKind = ts.SyntaxKind;
 
 export interface RelatedPlace {
   node: ts.Node;
@@ -88,9 +96,105 @@ interface SigningRecord {
   fallback?: { envName?: string };
 }
 
+/** The nodes of a file that the secret analysis judges, in the order of the walk. */
+interface SecretNodes {
+  /** String literals with text, and template expressions. */
+  literals: Array<ts.StringLiteralLike | ts.TemplateExpression>;
+  /** Calls, `new` expressions and `x.keys = ...` assignments: the places where a library may receive a signing key. */
+  sites: Array<ts.CallExpression | ts.NewExpression | ts.BinaryExpression>;
+  /** Package names of the file's import, export and require specifiers. */
+  packages: Set<string>;
+}
+
+const gathered = new WeakMap<ts.SourceFile, SecretNodes>();
+
+/**
+ * Visitors that gather the nodes the secret analysis judges during the
+ * engine's walk. Each secret rule returns them beside its `onEnd`, which
+ * calls {@link analyzeSecrets}. Only the first rule to start on a file gets
+ * visitors, so whichever rules run, each node is gathered once.
+ */
+export function gatherSecretNodes(sourceFile: ts.SourceFile): Visitors {
+  if (gathered.has(sourceFile)) return {};
+  const nodes: SecretNodes = { literals: [], sites: [], packages: new Set() };
+  gathered.set(sourceFile, nodes);
+  const literal = (node: ts.StringLiteralLike): void => addLiteral(nodes, node);
+  const site = (node: ts.CallExpression | ts.NewExpression): void => {
+    nodes.sites.push(node);
+  };
+  return {
+    StringLiteral: literal,
+    NoSubstitutionTemplateLiteral: literal,
+    TemplateExpression(node) {
+      nodes.literals.push(node);
+    },
+    CallExpression: site,
+    NewExpression: site,
+    BinaryExpression(node) {
+      if (isKeysAssignment(node)) nodes.sites.push(node);
+    },
+  };
+}
+
+function addLiteral(nodes: SecretNodes, node: ts.StringLiteralLike): void {
+  if (!isIgnoredLiteral(node)) {
+    if (node.text !== '') nodes.literals.push(node);
+    return;
+  }
+  const parent = node.parent;
+  if (
+    ts.isImportDeclaration(parent) ||
+    ts.isExportDeclaration(parent) ||
+    ts.isExternalModuleReference(parent) ||
+    ts.isCallExpression(parent)
+  ) {
+    nodes.packages.add(packageName(node.text));
+  }
+}
+
+/** `app.keys = [...]`, the one assignment where a library receives a signing key. */
+function isKeysAssignment(node: ts.BinaryExpression): boolean {
+  if (node.operatorToken.kind !== SyntaxKind.EqualsToken) return false;
+  const left = skipOuterExpressions(node.left);
+  return ts.isPropertyAccessExpression(left) && left.name.text === 'keys';
+}
+
+/** Gathers the nodes by a walk of its own, for a caller that did not take part in the engine's walk. */
+function gatherByWalking(sourceFile: ts.SourceFile): SecretNodes {
+  const visitors = gatherSecretNodes(sourceFile);
+  const visit = (node: ts.Node): void => {
+    switch (node.kind) {
+      case SyntaxKind.StringLiteral:
+        visitors.StringLiteral?.(node as ts.StringLiteral);
+        break;
+      case SyntaxKind.NoSubstitutionTemplateLiteral:
+        visitors.NoSubstitutionTemplateLiteral?.(node as ts.NoSubstitutionTemplateLiteral);
+        break;
+      case SyntaxKind.TemplateExpression:
+        visitors.TemplateExpression?.(node as ts.TemplateExpression);
+        break;
+      case SyntaxKind.CallExpression:
+        visitors.CallExpression?.(node as ts.CallExpression);
+        break;
+      case SyntaxKind.NewExpression:
+        visitors.NewExpression?.(node as ts.NewExpression);
+        break;
+      case SyntaxKind.BinaryExpression:
+        visitors.BinaryExpression?.(node as ts.BinaryExpression);
+        break;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return gathered.get(sourceFile)!;
+}
+
 const cache = new WeakMap<FileSemantics, { config: ResolvedConfig; file: string; result: SecretAnalysis }>();
 
-/** Judges every string literal of a file; cached per file and configuration. */
+/**
+ * Judges every string literal of a file; cached per file and configuration.
+ * A rule that returned {@link gatherSecretNodes} calls it once the walk is over.
+ */
 export function analyzeSecrets(sem: FileSemantics, file: string, config: ResolvedConfig): SecretAnalysis {
   const cached = cache.get(sem);
   if (cached && cached.config === config && cached.file === file) return cached.result;
@@ -100,11 +204,12 @@ export function analyzeSecrets(sem: FileSemantics, file: string, config: Resolve
 }
 
 function computeAnalysis(sem: FileSemantics, file: string, config: ResolvedConfig): SecretAnalysis {
+  const nodes = gathered.get(sem.sourceFile) ?? gatherByWalking(sem.sourceFile);
   const findings: SecretFinding[] = [];
   const importedKeys: ImportedSigningKey[] = [];
   const signing = new Map<ts.Node, SigningRecord>();
 
-  for (const use of findSigningUses(sem)) {
+  for (const use of findSigningUses(sem, nodes.sites, nodes.packages)) {
     for (const leaf of traceSecretLeaves(sem, use.expression)) {
       if (leaf.kind === 'literal') {
         const record = signing.get(leaf.node) ?? { uses: [] };
@@ -124,19 +229,13 @@ function computeAnalysis(sem: FileSemantics, file: string, config: ResolvedConfi
     }
   }
 
-  const visit = (node: ts.Node): void => {
-    if (ts.isStringLiteralLike(node) && !isIgnoredLiteral(node)) {
-      const finding = judgeLiteral(sem, node, signing.get(node), config);
-      if (finding && !isDeclaredTestSecret(config, file, finding.value)) findings.push(finding);
-      return;
-    }
-    if (ts.isTemplateExpression(node)) {
-      const finding = judgeTemplate(sem, node);
-      if (finding && !isDeclaredTestSecret(config, file, finding.value)) findings.push(finding);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sem.sourceFile);
+  const keyLines = new Map<ts.ArrayLiteralExpression, number>();
+  for (const node of nodes.literals) {
+    const finding = ts.isTemplateExpression(node)
+      ? judgeTemplate(sem, node, nodes.packages)
+      : judgeLiteral(sem, node, signing.get(node), config, nodes.packages, keyLines);
+    if (finding && !isDeclaredTestSecret(config, file, finding.value)) findings.push(finding);
+  }
   return { findings, importedKeys };
 }
 
@@ -151,7 +250,7 @@ function isIgnoredLiteral(node: ts.StringLiteralLike): boolean {
   if ('name' in parent && (parent as { name?: ts.Node }).name === node) return true;
   if (ts.isCallExpression(parent)) {
     const callee = parent.expression;
-    if (callee.kind === ts.SyntaxKind.ImportKeyword) return true;
+    if (callee.kind === SyntaxKind.ImportKeyword) return true;
     if (ts.isIdentifier(callee) && callee.text === 'require') return true;
   }
   return false;
@@ -162,18 +261,27 @@ function judgeLiteral(
   node: ts.StringLiteralLike,
   signing: SigningRecord | undefined,
   config: ResolvedConfig,
+  packages: ReadonlySet<string>,
+  keyLines: Map<ts.ArrayLiteralExpression, number>,
 ): SecretFinding | undefined {
   const value = node.text;
-  const context = getLiteralContext(sem, node);
-
-  const connection = findConnectionPasswords(getRawText(node)).at(0);
-  if (connection) return toConnectionSecret(connection, node.getStart() + 1 + connection.index, context.holder);
+  // The tests that need the value alone come first; the holder is looked up for the literals they leave.
+  if (value.includes('://')) {
+    const connection = findConnectionPasswords(getRawText(node)).at(0);
+    if (connection) {
+      const holder = getLiteralContext(sem, node, packages).holder;
+      return toConnectionSecret(connection, node.getStart() + 1 + connection.index, holder);
+    }
+  }
   const format = findSecretFormat(value);
-  if (format) return toHardcoded(node, format.token, context.holder, format.label);
-  if (isPublicKeyMaterial(value) || isInsideKeyBlockArray(node)) return undefined;
+  if (format) return toHardcoded(node, format.token, getLiteralContext(sem, node, packages).holder, format.label);
+  if (isPublicKeyMaterial(value) || isInsideKeyBlockArray(node, keyLines)) return undefined;
 
+  const context = getLiteralContext(sem, node, packages);
   const name = context.name;
   if (signing || (name && isSigningSecretName(name))) return judgeSigningKey(node, value, context, signing, config);
+  // Client passwords take 4 characters, URL credentials `?k=v` 4 and named secrets 6.
+  if (value.length < 4) return undefined;
   if (context.isClientPassword) {
     return isAcceptedClientPassword(value)
       ? toHardcoded(node, value, context.holder, getNamedLabel(name ?? 'password', value))
@@ -221,8 +329,9 @@ function toConnectionSecret(connection: ConnectionPassword, start: number, holde
  * value is judged without its `Bearer` scheme.
  */
 function judgeNamedValue(name: string, value: string): { label: string; value: string } | undefined {
-  if (!isCredentialName(name)) return undefined;
   const secret = stripAuthorizationScheme(value);
+  // Both shapes below take at least 6 characters and no white space; the name is judged after.
+  if (secret.length < 6 || /\s/.test(secret) || !isCredentialName(name)) return undefined;
   const label = getNamedLabel(name, secret);
   const isPassword = label === 'password' || label === 'passphrase';
   const accepted = isSecretShaped(secret) || (isPassword && isPasswordShaped(secret));
@@ -347,20 +456,27 @@ function stripAuthorizationScheme(value: string): string {
 }
 
 /** Judges a template literal: connection strings such as `postgres://app:${password}@db/app`, formats and URL queries. */
-function judgeTemplate(sem: FileSemantics, node: ts.TemplateExpression): SecretFinding | undefined {
-  const parts = [node.head, ...node.templateSpans.map((span) => span.literal)].map((part) => ({
-    text: part.rawText ?? part.text,
-    start: part.getStart() + 1,
-  }));
+function judgeTemplate(
+  sem: FileSemantics,
+  node: ts.TemplateExpression,
+  packages: ReadonlySet<string>,
+): SecretFinding | undefined {
+  const literals = [node.head, ...node.templateSpans.map((span) => span.literal)];
+  const texts = literals.map((part) => part.rawText ?? part.text);
+  // A connection string needs `://` in one part, a format 20 characters of one part, and a URL query a `=`.
+  if (!texts.some((text) => text.length >= 20 || text.includes('://') || text.includes('='))) return undefined;
   // A NUL character stands for each inserted value, so a password that contains one is not written in the template.
-  const joined = parts.map((part) => part.text).join('\u0000');
-  const context = getLiteralContext(sem, node);
+  const joined = texts.join('\u0000');
 
   const connection = findConnectionPasswords(joined).at(0);
-  if (connection) return toConnectionSecret(connection, toSourceOffset(parts, connection.index), context.holder);
-  for (const part of parts) {
-    const format = findSecretFormat(part.text);
-    if (format) return toHardcoded(node, format.token, context.holder, format.label);
+  if (connection) {
+    const parts = literals.map((part, index) => ({ text: texts[index]!, start: part.getStart() + 1 }));
+    const holder = getLiteralContext(sem, node, packages).holder;
+    return toConnectionSecret(connection, toSourceOffset(parts, connection.index), holder);
+  }
+  for (const text of texts) {
+    const format = findSecretFormat(text);
+    if (format) return toHardcoded(node, format.token, getLiteralContext(sem, node, packages).holder, format.label);
   }
   const query = findQueryCredential(joined.split('\u0000').join('${}'));
   if (!query || query.value.includes('${}')) return undefined;
@@ -376,13 +492,25 @@ function toSourceOffset(parts: Array<{ text: string; start: number }>, index: nu
   return parts[0]!.start;
 }
 
-/** True for a line of a PEM block written as an array of lines, because the `-----BEGIN` line reports the whole key. */
-function isInsideKeyBlockArray(node: ts.StringLiteralLike): boolean {
+/**
+ * True for a line of a PEM block written as an array of lines, because the
+ * `-----BEGIN` line reports the whole key. `keyLines` keeps the number of
+ * such lines of each array, which every literal of the array asks about.
+ */
+function isInsideKeyBlockArray(node: ts.StringLiteralLike, keyLines: Map<ts.ArrayLiteralExpression, number>): boolean {
   const parent = node.parent;
   if (!ts.isArrayLiteralExpression(parent)) return false;
-  return parent.elements.some(
-    (element) => element !== node && ts.isStringLiteralLike(element) && element.text.startsWith('-----BEGIN'),
-  );
+  let count = keyLines.get(parent);
+  if (count === undefined) {
+    count = 0;
+    for (const element of parent.elements) if (isKeyBlockLine(element)) count++;
+    keyLines.set(parent, count);
+  }
+  return count > (isKeyBlockLine(node) ? 1 : 0);
+}
+
+function isKeyBlockLine(node: ts.Expression): boolean {
+  return ts.isStringLiteralLike(node) && node.text.startsWith('-----BEGIN');
 }
 
 /** Returns the literal's text as written between its quotes, so offsets match the file. */

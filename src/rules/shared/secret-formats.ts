@@ -146,6 +146,13 @@ const SECRET_FORMATS: SecretFormat[] = [
   },
 ];
 
+/**
+ * Text that every match of one of the formats above contains, one
+ * alternative per format, so that one search rules out most strings.
+ */
+const FORMAT_HINT =
+  /-----BEGIN |AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|gl(?:pat|ptt|rt|dt|oas)-|_live_|whsec_|xox[abposr]-|hooks\.slack\.com|[MNO][A-Za-z0-9_-]{23,27}\.|discord|AIza|GOCSPX-|SK[0-9a-f]{32}|SG\.|npm_|T3BlbkFJ|sk-ant-|key-|shp(?:at|ss|ca|pa)_|hf_|do[opr]_v1_|:AA|AccountKey=|eyJ/;
+
 export interface FormatMatch {
   label: string;
   /** The matched token and where it starts in the searched text. */
@@ -155,7 +162,7 @@ export interface FormatMatch {
 
 /** Finds the first known credential format in a text whose random part looks random. */
 export function findSecretFormat(text: string): FormatMatch | undefined {
-  if (text.length < 20) return undefined;
+  if (text.length < 20 || !FORMAT_HINT.test(text)) return undefined;
   for (const format of SECRET_FORMATS) {
     const match = format.pattern.exec(text);
     if (!match) continue;
@@ -168,7 +175,7 @@ export function findSecretFormat(text: string): FormatMatch | undefined {
 
 /** True when a private key block sits in the text; public keys and certificates are not secrets. */
 export function isPublicKeyMaterial(text: string): boolean {
-  return /-----BEGIN (?:RSA )?PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text);
+  return text.includes('-----BEGIN') && /-----BEGIN (?:RSA )?PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text);
 }
 
 /**

@@ -244,6 +244,21 @@ const NON_SECRET_TOKEN_WORDS = new Set([
  * are not credentials.
  */
 export function isCredentialName(name: string): boolean {
+  let result = credentialNames.get(name);
+  if (result === undefined) {
+    result = judgeCredentialName(name);
+    if (credentialNames.size > NAME_CACHE_LIMIT) credentialNames.clear();
+    credentialNames.set(name, result);
+  }
+  return result;
+}
+
+/** The secret rules ask about the same few names for every literal of a file, so verdicts are kept by name. */
+const NAME_CACHE_LIMIT = 50_000;
+const credentialNames = new Map<string, boolean>();
+const signingSecretNames = new Map<string, boolean>();
+
+function judgeCredentialName(name: string): boolean {
   const words = splitWords(name);
   if (words.length > 1 && UI_ENDINGS.has(words[words.length - 1]!)) return false;
   const kind = classifyName(name);
@@ -276,6 +291,16 @@ const SIGNING_CONTEXT_WORDS = new Set([
  * `secret` and Django-style `SECRET_KEY`.
  */
 export function isSigningSecretName(name: string): boolean {
+  let result = signingSecretNames.get(name);
+  if (result === undefined) {
+    result = judgeSigningSecretName(name);
+    if (signingSecretNames.size > NAME_CACHE_LIMIT) signingSecretNames.clear();
+    signingSecretNames.set(name, result);
+  }
+  return result;
+}
+
+function judgeSigningSecretName(name: string): boolean {
   const words = splitWords(name);
   if (words.length === 0) return false;
   const phrase = words.join(' ');

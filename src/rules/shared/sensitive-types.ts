@@ -4,6 +4,9 @@ import { CALL, NEW } from '../../analysis/origin.js';
 import type { SensitiveKind } from '../../analysis/sensitive.js';
 import { getCalleeName, hasModifier, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 
+/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
+const SyntaxKind = ts.SyntaxKind;
+
 /** A type exported by another module of the project, as the importing file names it. */
 export interface TypeRef {
   specifier: string;
@@ -99,6 +102,11 @@ const MAX_NESTING = 3;
  */
 export class TypeIndex {
   private readonly cache = new Map<ts.Node, TypeSensitivity>();
+  /** The fields and the included types of each declaration, which every use of it asks for again. */
+  private readonly fieldCache = new Map<ts.Node, Field[]>();
+  private readonly includedCache = new Map<ts.Node, TypeTarget[]>();
+  private readonly includedRefCache = new Map<ts.Node, TypeRef[]>();
+  private readonly targetCache = new Map<ts.TypeNode, TypeTarget[]>();
   private modelInits: Map<string, ts.ObjectLiteralExpression[]> | undefined;
 
   constructor(
@@ -109,6 +117,17 @@ export class TypeIndex {
   /** Returns the types a type annotation names, through arrays, promises, unions, `Pick` and `Omit`. */
   targetsOfTypeNode(type: ts.TypeNode | undefined, depth = 0): TypeTarget[] {
     if (!type || depth > 6) return [];
+    if (depth > 0) return this.findTargets(type, depth);
+    // Each field type is asked about for every type that nests it; the answer is the same each time.
+    let targets = this.targetCache.get(type);
+    if (!targets) {
+      targets = this.findTargets(type, 0);
+      this.targetCache.set(type, targets);
+    }
+    return targets;
+  }
+
+  private findTargets(type: ts.TypeNode, depth: number): TypeTarget[] {
     if (ts.isTypeReferenceNode(type)) return this.targetsOfReference(type.typeName, type.typeArguments, type, depth);
     if (ts.isExpressionWithTypeArguments(type)) {
       const name = toEntityName(type.expression);
@@ -216,7 +235,7 @@ export class TypeIndex {
     const found: TypeTarget[] = [];
     for (const target of targets) {
       if (target.kind !== 'local' || !isKept(target, name)) continue;
-      for (const field of this.collectFields(target.node, new Set())) {
+      for (const field of this.fieldsOf(target.node)) {
         if (field.name === name) found.push(...this.targetsOfTypeNode(field.type));
       }
     }
@@ -249,7 +268,7 @@ export class TypeIndex {
     seen.add(node);
     const owner = getTypeName(node);
 
-    for (const field of this.collectFields(node, new Set())) {
+    for (const field of this.fieldsOf(node)) {
       if (field.type && isBooleanType(field.type)) continue;
       const kind = this.classify(field.name);
       if (kind) {
@@ -269,11 +288,21 @@ export class TypeIndex {
       }
     }
 
-    result.refs.push(...this.collectIncludedRefs(node, new Set()));
+    result.refs.push(...this.includedRefsOf(node));
 
     seen.delete(node);
     if (depth === 0) this.cache.set(node, result);
     return result;
+  }
+
+  /** The fields of a declaration, with those of the local types it extends. */
+  private fieldsOf(node: LocalTypeNode): Field[] {
+    let fields = this.fieldCache.get(node);
+    if (!fields) {
+      fields = this.collectFields(node, new Set());
+      this.fieldCache.set(node, fields);
+    }
+    return fields;
   }
 
   /** Fields a declaration lists itself, without those of the types it extends. */
@@ -310,7 +339,7 @@ export class TypeIndex {
   private collectClassFields(node: ts.ClassLikeDeclaration): Field[] {
     const fields: Field[] = [];
     for (const member of node.members) {
-      if (ts.isPropertyDeclaration(member) && !hasModifier(member, ts.SyntaxKind.StaticKeyword)) {
+      if (ts.isPropertyDeclaration(member) && !hasModifier(member, SyntaxKind.StaticKeyword)) {
         const name = propertyNameText(member.name);
         if (name !== undefined) fields.push({ name, node: member, ...(member.type ? { type: member.type } : {}) });
       }
@@ -333,6 +362,16 @@ export class TypeIndex {
     return fields;
   }
 
+  /** The types of other modules a declaration takes fields from, worked out once per declaration. */
+  private includedRefsOf(node: LocalTypeNode): TypeRef[] {
+    let refs = this.includedRefCache.get(node);
+    if (!refs) {
+      refs = this.collectIncludedRefs(node, new Set());
+      this.includedRefCache.set(node, refs);
+    }
+    return refs;
+  }
+
   /** Types of other modules that a declaration takes fields from, through the local types it extends. */
   private collectIncludedRefs(node: LocalTypeNode, seen: Set<ts.Node>): TypeRef[] {
     if (seen.has(node)) return [];
@@ -347,11 +386,20 @@ export class TypeIndex {
 
   /** Types a declaration takes fields from: `extends` clauses, and the members of an intersection alias. */
   private collectIncluded(node: LocalTypeNode): TypeTarget[] {
+    let included = this.includedCache.get(node);
+    if (!included) {
+      included = this.findIncluded(node);
+      this.includedCache.set(node, included);
+    }
+    return included;
+  }
+
+  private findIncluded(node: LocalTypeNode): TypeTarget[] {
     if (ts.isTypeAliasDeclaration(node)) return this.targetsOfTypeNode(node.type);
     if (!ts.isInterfaceDeclaration(node) && !ts.isClassLike(node)) return [];
     const included: TypeTarget[] = [];
     for (const clause of node.heritageClauses ?? []) {
-      if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+      if (clause.token !== SyntaxKind.ExtendsKeyword) continue;
       for (const type of clause.types) {
         const base = this.targetsOfTypeNode(type);
         // A library base class carries the model's attributes as a type argument: `extends Model<PatientAttributes>`.
@@ -403,7 +451,7 @@ export class TypeIndex {
         if (statement.name) add(statement.name.text, this.sensitivityOfNode(statement, 0, new Set()));
       } else if (ts.isVariableStatement(statement)) {
         for (const declaration of statement.declarationList.declarations) {
-          if (!ts.isIdentifier(declaration.name)) continue;
+          if (!ts.isIdentifier(declaration.name) || !this.mayBeLocalModel(declaration.name)) continue;
           const model = this.targetsOfModel(declaration.name);
           if (model.length > 0 && model.every((target) => target.kind === 'local'))
             add(declaration.name.text, this.sensitivityOf(model));
@@ -413,6 +461,21 @@ export class TypeIndex {
       if (exported) add('default', this.sensitivityOf(this.targetsOfExported(exported)));
     }
     return facts;
+  }
+
+  /**
+   * False when {@link targetsOfModel} finds no model of this file for a
+   * name, without its origin question: only a class, or a variable that
+   * holds a `model(...)` or `define(...)` call, can be one.
+   */
+  private mayBeLocalModel(identifier: ts.Identifier): boolean {
+    const declaration = this.sem.resolve(identifier);
+    if (declaration?.kind === 'class') return true;
+    if (declaration?.kind !== 'variable' || declaration.pattern.length > 0) return false;
+    const initializer = declaration.node.initializer && skipOuterExpressions(declaration.node.initializer);
+    if (!initializer || !ts.isCallExpression(initializer)) return false;
+    const callee = getCalleeName(initializer);
+    return callee === 'model' || callee === 'define';
   }
 
   /** Returns the type or model a default export denotes: a class, or a model made by `model(...)` or `define(...)`. */
@@ -435,13 +498,13 @@ function getDefaultExport(statement: ts.Statement): ts.Node | undefined {
   if (ts.isExportAssignment(statement) && !statement.isExportEquals) return statement.expression;
   if (
     (ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement)) &&
-    hasModifier(statement, ts.SyntaxKind.DefaultKeyword)
+    hasModifier(statement, SyntaxKind.DefaultKeyword)
   ) {
     return statement;
   }
   if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) return undefined;
   const { left, operatorToken, right } = statement.expression;
-  if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) return undefined;
+  if (operatorToken.kind !== SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) return undefined;
   const isModuleExports =
     ts.isIdentifier(left.expression) && left.expression.text === 'module' && left.name.text === 'exports';
   return isModuleExports ? right : undefined;
@@ -449,21 +512,21 @@ function getDefaultExport(statement: ts.Statement): ts.Node | undefined {
 
 function isParameterProperty(parameter: ts.ParameterDeclaration): boolean {
   return (
-    hasModifier(parameter, ts.SyntaxKind.PrivateKeyword) ||
-    hasModifier(parameter, ts.SyntaxKind.PublicKeyword) ||
-    hasModifier(parameter, ts.SyntaxKind.ProtectedKeyword) ||
-    hasModifier(parameter, ts.SyntaxKind.ReadonlyKeyword)
+    hasModifier(parameter, SyntaxKind.PrivateKeyword) ||
+    hasModifier(parameter, SyntaxKind.PublicKeyword) ||
+    hasModifier(parameter, SyntaxKind.ProtectedKeyword) ||
+    hasModifier(parameter, SyntaxKind.ReadonlyKeyword)
   );
 }
 
 /** True for `boolean` and `true`/`false`: a flag such as `hasInsurance` never contains the data itself. */
 export function isBooleanType(type: ts.TypeNode | undefined): boolean {
   if (!type) return false;
-  if (type.kind === ts.SyntaxKind.BooleanKeyword) return true;
-  if (ts.isLiteralTypeNode(type)) return type.literal.kind === ts.SyntaxKind.TrueKeyword || type.literal.kind === ts.SyntaxKind.FalseKeyword;
+  if (type.kind === SyntaxKind.BooleanKeyword) return true;
+  if (ts.isLiteralTypeNode(type)) return type.literal.kind === SyntaxKind.TrueKeyword || type.literal.kind === SyntaxKind.FalseKeyword;
   if (ts.isUnionTypeNode(type)) {
     return type.types.every(
-      (member) => isBooleanType(member) || member.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(member) && member.literal.kind === ts.SyntaxKind.NullKeyword),
+      (member) => isBooleanType(member) || member.kind === SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(member) && member.literal.kind === SyntaxKind.NullKeyword),
     );
   }
   return false;

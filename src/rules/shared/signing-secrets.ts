@@ -16,6 +16,9 @@ import {
   skipOuterExpressions,
 } from '../../analysis/syntax.js';
 
+/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
+const SyntaxKind = ts.SyntaxKind;
+
 /** One place where a library receives a signing key. */
 export interface SigningUse {
   /** The key expression. */
@@ -62,23 +65,58 @@ const FASTIFY_PLUGINS: Record<string, { purpose: string; options: string[] }> = 
   'fastify-cookie': { purpose: COOKIE_SECRET, options: ['secret'] },
 };
 
-/** Finds every place in the file where a library receives a signing key. */
-export function findSigningUses(sem: FileSemantics): SigningUse[] {
+/** Packages whose calls {@link getCallSigningUses} recognises by origin. */
+const SIGNING_PACKAGES = [
+  'crypto',
+  'jsonwebtoken',
+  'jose',
+  'hono',
+  'express-jwt',
+  'koa-jwt',
+  '@nestjs/jwt',
+  'passport-jwt',
+  'express-session',
+  'cookie-session',
+  'cookie-parser',
+  'koa',
+  'next-auth',
+  'iron-session',
+];
+
+/**
+ * Finds the places where a library receives a signing key among the calls,
+ * `new` expressions and `x.keys = ...` assignments of a file, in their order.
+ * `packages` holds the package names the file imports or requires: only a
+ * call whose origin is one of them can be such a place, so a file that
+ * imports none of them costs no origin question.
+ */
+export function findSigningUses(
+  sem: FileSemantics,
+  sites: ReadonlyArray<ts.CallExpression | ts.NewExpression | ts.BinaryExpression>,
+  packages: ReadonlySet<string>,
+): SigningUse[] {
+  const bySwitch = SIGNING_PACKAGES.some((name) => packages.has(name));
+  const byPlugin = Object.keys(FASTIFY_PLUGINS).some((name) => packages.has(name));
+  if (!bySwitch && !byPlugin) return [];
   const uses: SigningUse[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) uses.push(...getCallSigningUses(sem, node));
-    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const use = getKoaKeysUse(sem, node);
+  for (const site of sites) {
+    if (ts.isBinaryExpression(site)) {
+      const use = packages.has('koa') ? getKoaKeysUse(sem, site) : undefined;
       if (use) uses.push(use);
+    } else if (site.expression.kind === SyntaxKind.SuperKeyword) {
+      if (packages.has('passport-jwt')) uses.push(...getPassportJwtSuperUses(sem, site));
+    } else if (bySwitch) {
+      uses.push(...getCallSigningUses(sem, site));
+    } else {
+      // With none of the packages of the switch imported, every call ends up at the Fastify check.
+      uses.push(...getFastifyPluginUses(sem, site));
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sem.sourceFile);
+  }
   return uses;
 }
 
 function getCallSigningUses(sem: FileSemantics, call: ts.CallExpression | ts.NewExpression): SigningUse[] {
-  if (call.expression.kind === ts.SyntaxKind.SuperKeyword) return getPassportJwtSuperUses(sem, call);
+  if (call.expression.kind === SyntaxKind.SuperKeyword) return getPassportJwtSuperUses(sem, call);
   const origin = sem.originOf(call.expression);
   const specifier = getModule(origin);
   if (!specifier) return getFastifyPluginUses(sem, call);
@@ -184,7 +222,7 @@ function getPassportJwtSuperUses(sem: FileSemantics, call: ts.CallExpression | t
   let classNode: ts.Node | undefined = call.parent;
   while (classNode && !ts.isClassLike(classNode)) classNode = classNode.parent;
   if (!classNode || !ts.isClassLike(classNode)) return [];
-  const heritage = classNode.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]
+  const heritage = classNode.heritageClauses?.find((clause) => clause.token === SyntaxKind.ExtendsKeyword)?.types[0]
     ?.expression;
   if (!heritage) return [];
   const base = ts.isCallExpression(heritage) ? heritage.arguments[0] : heritage;
@@ -310,7 +348,7 @@ export function traceSecretLeaves(sem: FileSemantics, expression: ts.Expression,
 
 function traceBinary(sem: FileSemantics, node: ts.BinaryExpression, depth: number): SecretLeaf[] {
   const operator = node.operatorToken.kind;
-  if (operator !== ts.SyntaxKind.BarBarToken && operator !== ts.SyntaxKind.QuestionQuestionToken) {
+  if (operator !== SyntaxKind.BarBarToken && operator !== SyntaxKind.QuestionQuestionToken) {
     return [{ kind: 'dynamic' }];
   }
   const left = traceSecretLeaves(sem, node.left, depth + 1);
@@ -392,7 +430,7 @@ function traceMember(
   if (isProcessEnv(base)) return [{ kind: 'environment', name: name ?? '?' }];
   if (name === undefined) return [{ kind: 'dynamic' }];
 
-  if (base.kind === ts.SyntaxKind.ThisKeyword) {
+  if (base.kind === SyntaxKind.ThisKeyword) {
     const field = findClassField(node, name);
     return field ? traceSecretLeaves(sem, field, depth + 1) : [{ kind: 'dynamic' }];
   }

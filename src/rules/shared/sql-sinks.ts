@@ -102,6 +102,16 @@ const SQL_TEXT = /^\s*\(?\s*(select|insert|update|delete|with|merge|replace|upse
 /** SQL fragment text, as passed to a query builder or a raw clause. */
 const SQL_FRAGMENT = /\b(select|insert|update|delete|from|where|and|or|order\s+by|group\s+by|like|ilike|in|between|values|join|limit|offset|union|case|when)\b|[=<>]|\bis\s+(not\s+)?null\b/i;
 
+/** True for a method name that {@link getSqlSink} can recognise, so that other calls cost one lookup. */
+export function isSqlMethodName(name: string | undefined): boolean {
+  return name !== undefined && (QUERY_METHODS.has(name) || RAW_METHODS.has(name) || QUERY_BUILDER_METHODS.has(name) || QUERY_BUILDER_JOINS.has(name) || DRIVER_METHODS.has(name));
+}
+
+/** The position of the argument that holds the query text, for a method that {@link isSqlMethodName} accepts. */
+export function getQueryTextIndex(method: string): number {
+  return QUERY_BUILDER_JOINS.has(method) ? 2 : 0;
+}
+
 /** Recognises a call that runs SQL text built by the caller. */
 export function getSqlSink(sem: FileSemantics, call: ts.CallExpression): SqlSink | undefined {
   const callee = skipOuterExpressions(call.expression);
@@ -113,8 +123,7 @@ export function getSqlSink(sem: FileSemantics, call: ts.CallExpression): SqlSink
   const isDriver = DRIVER_METHODS.has(method);
   if (!isQuery && !isRaw && !isBuilder && !isDriver) return undefined;
 
-  const argumentIndex = QUERY_BUILDER_JOINS.has(method) ? 2 : 0;
-  const argument = call.arguments[argumentIndex];
+  const argument = call.arguments[getQueryTextIndex(method)];
   if (!argument) return undefined;
   const text = getQueryText(argument);
   if (!text) return undefined;

@@ -1,25 +1,41 @@
-import type { ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import type { FileSemantics } from '../../analysis/semantics.js';
-import { getSqlSink, type SqlSink } from './sql-sinks.js';
+import { skipOuterExpressions } from '../../analysis/syntax.js';
+import { getQueryTextIndex, getSqlSink, isSqlMethodName, type SqlSink } from './sql-sinks.js';
 import { judgeSink, type SinkVerdict } from './taint.js';
+import type { WalkLists } from './walk-lists.js';
 
 export interface SqlFinding {
   sink: SqlSink;
   verdict: SinkVerdict;
 }
 
-const cache = new WeakMap<ts.CallExpression, SqlFinding | null>();
+const findingsByFile = new WeakMap<ts.SourceFile, SqlFinding[]>();
 
 /**
- * Recognises an SQL sink and judges its query text, once per call: both SQL
- * rules ask, and only one of them reports, by whether client data is proven
- * to reach the text.
+ * Recognises the SQL sinks of a file and judges their query text, once per
+ * file: both SQL rules ask, and only one of them reports each sink, by
+ * whether client data is proven to reach the text. Sinks whose text is a
+ * literal are left out, because neither rule reports constant text.
  */
-export function getSqlFinding(sem: FileSemantics, call: ts.CallExpression): SqlFinding | undefined {
-  const cached = cache.get(call);
-  if (cached !== undefined) return cached ?? undefined;
-  const sink = getSqlSink(sem, call);
-  const finding = sink ? { sink, verdict: judgeSink(sem, sink.text, { safe: ['sql'] }) } : undefined;
-  cache.set(call, finding ?? null);
-  return finding;
+export function getSqlFindings(sem: FileSemantics, lists: WalkLists): readonly SqlFinding[] {
+  let findings = findingsByFile.get(sem.sourceFile);
+  if (findings) return findings;
+  findings = [];
+  lists.calls.nodes.forEach((call, index) => {
+    const name = lists.callNames[index];
+    if (!isSqlMethodName(name) || hasLiteralText(call, name!)) return;
+    const sink = getSqlSink(sem, call);
+    if (sink) findings!.push({ sink, verdict: judgeSink(sem, sink.text, { safe: ['sql'] }) });
+  });
+  findingsByFile.set(sem.sourceFile, findings);
+  return findings;
+}
+
+/** True when the argument that holds the query text is a plain literal, whose flow is empty. */
+function hasLiteralText(call: ts.CallExpression, name: string): boolean {
+  const argument = call.arguments[getQueryTextIndex(name)];
+  if (!argument) return false;
+  const kind = skipOuterExpressions(argument).kind;
+  return kind === ts.SyntaxKind.StringLiteral || kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral;
 }

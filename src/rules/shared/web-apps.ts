@@ -11,7 +11,9 @@ import {
   skipOuterExpressions,
 } from '../../analysis/syntax.js';
 import { moduleExportNameText } from '../../analysis/scope.js';
-import type { ProjectContext, ProjectFinding } from '../rule.js';
+import type { ProjectContext, ProjectFinding, RuleContext, Visitors } from '../rule.js';
+import { gatherNodes, nodesWithin, returnedExpressions, type FileNodes } from './file-nodes.js';
+import { getOriginStart } from './origin-start.js';
 import { lookupOption, isFalse } from './option-lookup.js';
 
 /**
@@ -56,6 +58,12 @@ const HEADER_PACKAGES = new Set(['helmet', 'koa-helmet', '@fastify/helmet', 'fas
 const SECURITY_HEADERS =
   /^(content-security-policy|x-frame-options|strict-transport-security|x-content-type-options)$/i;
 
+/** Packages whose calls create the apps {@link getFramework} recognises. */
+const APP_PACKAGES = ['express', 'fastify', '@nestjs/core', 'koa', 'hono'];
+
+/** Methods that set a response header, and the one that removes X-Powered-By. */
+const HEADER_METHODS = new Set(['setHeader', 'set', 'header', 'append']);
+
 /** Methods that register middleware, plugins and hooks on an application. */
 const REGISTER_METHODS = new Set(['use', 'register', 'addHook']);
 
@@ -66,34 +74,52 @@ const MAX_DEPTH = 6;
 
 type Resolved = AppRef | { kind: 'parameter'; fn: ts.SignatureDeclaration; index: number };
 
-/** Collects the application facts of one file. */
-export function collectAppFacts(sem: FileSemantics): AppFact[] {
-  return new AppCollector(sem).collect();
+/** Facts of each parsed file, shared by the rules that read them. */
+const collected = new WeakMap<ts.SourceFile, AppFact[]>();
+
+/**
+ * Visitors that record the application facts of a file when the walk ends.
+ * The rules that judge applications share one result per file.
+ */
+export function createAppVisitors(context: RuleContext): Visitors {
+  const { nodes, visitors } = gatherNodes(context, ['invocations', 'returns']);
+  return {
+    ...visitors,
+    onEnd() {
+      let facts = collected.get(context.sourceFile);
+      if (!facts) {
+        facts = new AppCollector(context.semantics, nodes).collect();
+        collected.set(context.sourceFile, facts);
+      }
+      for (const fact of facts) context.addFact(fact);
+    },
+  };
 }
 
 class AppCollector {
   private readonly facts: AppFact[] = [];
   private readonly creations = new Map<ts.Node, number>();
   private readonly exportedFunctions = new Map<ts.Node, string[]>();
-  private readonly calls: ts.CallExpression[] = [];
+  private readonly headerContext: HeaderContext;
 
-  constructor(private readonly sem: FileSemantics) {}
+  constructor(
+    private readonly sem: FileSemantics,
+    private readonly nodes: FileNodes,
+  ) {
+    this.headerContext = getHeaderContext(sem, nodes);
+  }
 
   collect(): AppFact[] {
-    const sourceFile = this.sem.sourceFile;
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node)) this.calls.push(node);
-      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+    if (this.sem.importsAny(APP_PACKAGES)) {
+      for (const node of this.nodes.invocations) {
         const framework = getFramework(this.sem, node);
         if (framework) this.addApp(node, framework);
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
-    const exported = collectExports(sourceFile);
+    }
+    const exported = collectExports(this.sem.sourceFile);
     for (const item of exported) this.addExportedFunctions(item.expression, item.path);
-    for (const call of this.calls) this.readCall(call);
-    this.addAppExports(exported);
+    for (const call of this.nodes.calls) this.readCall(call);
+    if (this.creations.size > 0) this.addAppExports(exported);
     return this.facts;
   }
 
@@ -137,12 +163,12 @@ class AppCollector {
 
   private readRegistration(call: ts.CallExpression, receiver: ts.Expression, method: string): void {
     const target = this.resolve(receiver, 0);
-    if (method === 'register' && call.arguments[0] && isAutoload(this.sem, call.arguments[0])) {
+    if (method === 'register' && call.arguments[0] && isAutoload(this.headerContext, call.arguments[0])) {
       if (target && target.kind !== 'parameter') this.facts.push({ kind: 'autoload', app: target });
       return;
     }
     for (const argument of flattenArguments(this.sem, call.arguments)) {
-      const measures = getHeaderMeasures(this.sem, argument, 0);
+      const measures = getHeaderMeasures(this.headerContext, argument, 0);
       if (measures.length > 0) {
         for (const measure of measures) this.applyMeasure(target, measure, 0);
         continue;
@@ -171,6 +197,7 @@ class AppCollector {
 
   /** `applySecurity(app)` with `applySecurity` imported from a module of the project. */
   private readHandOff(call: ts.CallExpression): void {
+    if (!call.arguments.some(mayDenoteApp)) return;
     const imported = getImportedTarget(this.sem, call.expression);
     if (!imported) return;
     call.arguments.forEach((argument, index) => {
@@ -228,7 +255,7 @@ class AppCollector {
       const origin = this.sem.originOf(callee);
       const local = this.sem.getLocalFunction(origin);
       if (local) {
-        for (const returned of getReturnedExpressions(local)) {
+        for (const returned of getReturnedExpressions(this.nodes, local)) {
           const found = this.resolve(returned, depth + 1);
           if (found) return found;
         }
@@ -283,11 +310,11 @@ class AppCollector {
     const target = ts.isIdentifier(node) ? this.resolveLocalFunction(node) : node;
     if (target && isFunctionNode(target)) {
       this.exportedFunctions.set(target, path);
-      const measures = getFunctionHeaderMeasures(this.sem, target);
+      const measures = getFunctionHeaderMeasures(this.headerContext, target);
       if (measures.length > 0) this.facts.push({ kind: 'header-middleware', exportPath: path, measures });
       return;
     }
-    const measures = getHeaderMeasures(this.sem, node, 0);
+    const measures = getHeaderMeasures(this.headerContext, node, 0);
     if (measures.length > 0) this.facts.push({ kind: 'header-middleware', exportPath: path, measures });
     if (ts.isObjectLiteralExpression(node)) {
       for (const property of node.properties) {
@@ -320,7 +347,7 @@ class AppCollector {
       const node = unwrapPlugin(skipOuterExpressions(expression));
       const fn = ts.isIdentifier(node) ? this.resolveLocalFunction(node) : node;
       if (!fn || !isFunctionNode(fn)) continue;
-      for (const returned of getReturnedExpressions(fn)) {
+      for (const returned of getReturnedExpressions(this.nodes, fn)) {
         const app = this.resolve(returned, 0);
         if (app?.kind === 'local') apps.get(app.id)?.exports.push([...path, CALL]);
       }
@@ -355,21 +382,24 @@ function getFramework(sem: FileSemantics, node: ts.CallExpression | ts.NewExpres
  * `koa-helmet`, `@fastify/helmet`, Hono's `secureHeaders()`, `lusca`, or a
  * function that sets security headers or removes X-Powered-By itself.
  */
-export function getHeaderMeasures(sem: FileSemantics, expression: ts.Expression, depth: number): Measure[] {
+function getHeaderMeasures(context: HeaderContext, expression: ts.Expression, depth: number): Measure[] {
+  const sem = context.sem;
   const node = skipOuterExpressions(expression);
-  // `register(require('@fastify/helmet'))` names the package itself; `helmet()` calls it.
-  const callee = ts.isCallExpression(node) && !isRequireCall(node) ? node.expression : node;
-  const origin = sem.originOf(callee);
-  if (origin.root.kind === 'module' && HEADER_PACKAGES.has(packageName(origin.root.specifier))) {
-    return getPackageMeasures(sem, origin.root.specifier, packagePath(origin), node);
+  if (context.packages) {
+    // `register(require('@fastify/helmet'))` names the package itself; `helmet()` calls it.
+    const callee = ts.isCallExpression(node) && !isRequireCall(node) ? node.expression : node;
+    const origin = sem.originOf(callee);
+    if (origin.root.kind === 'module' && HEADER_PACKAGES.has(packageName(origin.root.specifier))) {
+      return getPackageMeasures(sem, origin.root.specifier, packagePath(origin), node);
+    }
   }
   if (depth > 2) return [];
-  if (isFunctionNode(node)) return getFunctionHeaderMeasures(sem, node);
+  if (isFunctionNode(node)) return getFunctionHeaderMeasures(context, node);
   if (ts.isIdentifier(node)) {
     const declaration = sem.resolve(node);
-    if (declaration?.kind === 'function') return getFunctionHeaderMeasures(sem, declaration.node);
+    if (declaration?.kind === 'function') return getFunctionHeaderMeasures(context, declaration.node);
     if (declaration?.kind === 'variable' && declaration.node.initializer)
-      return getHeaderMeasures(sem, declaration.node.initializer, depth + 1);
+      return getHeaderMeasures(context, declaration.node.initializer, depth + 1);
   }
   return [];
 }
@@ -400,26 +430,54 @@ function getPackageMeasures(sem: FileSemantics, specifier: string, path: string[
   return ['headers', 'no-powered-by'];
 }
 
-/** A function that sets a security header or removes X-Powered-By on the response. */
-function getFunctionHeaderMeasures(sem: FileSemantics, fn: ts.Node): Measure[] {
-  const measures = new Set<Measure>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node)) {
-      const method = getCalleeName(node);
-      const first = node.arguments[0];
-      const header = first ? sem.evaluate(first) : undefined;
-      if (method && /^(setHeader|set|header|append)$/.test(method)) {
-        if (header?.kind === 'string' && SECURITY_HEADERS.test(header.value)) measures.add('headers');
-        if (header?.kind === 'object' && Object.keys(header.properties).some((name) => SECURITY_HEADERS.test(name)))
-          measures.add('headers');
-      }
-      if (method === 'removeHeader' && header?.kind === 'string' && header.value.toLowerCase() === 'x-powered-by')
-        measures.add('no-powered-by');
-    }
-    ts.forEachChild(node, visit);
+/** What the header questions of one file need: its semantics, its calls, and answers found so far. */
+interface HeaderContext {
+  sem: FileSemantics;
+  nodes: FileNodes;
+  /** The file imports a package of {@link HEADER_PACKAGES}; without one, no origin can be such a package. */
+  packages: boolean;
+  /** The file imports @fastify/autoload. */
+  autoload: boolean;
+  /** Calls of the file that may set or remove a header, listed on first use. */
+  headerCalls?: ts.CallExpression[];
+  functionMeasures: Map<ts.Node, Measure[]>;
+}
+
+function getHeaderContext(sem: FileSemantics, nodes: FileNodes): HeaderContext {
+  return {
+    sem,
+    nodes,
+    packages: sem.importsAny(HEADER_PACKAGES),
+    autoload: sem.importsAny(['@fastify/autoload', 'fastify-autoload']),
+    functionMeasures: new Map(),
   };
-  visit(fn);
-  return [...measures];
+}
+
+/** A function that sets a security header or removes X-Powered-By on the response. */
+function getFunctionHeaderMeasures(context: HeaderContext, fn: ts.Node): Measure[] {
+  const known = context.functionMeasures.get(fn);
+  if (known) return known;
+  const sem = context.sem;
+  context.headerCalls ??= context.nodes.calls.filter((call) => {
+    const method = getCalleeName(call);
+    return method !== undefined && (HEADER_METHODS.has(method) || method === 'removeHeader');
+  });
+  const measures = new Set<Measure>();
+  for (const call of nodesWithin(context.headerCalls, fn)) {
+    const method = getCalleeName(call);
+    const first = call.arguments[0];
+    const header = first ? sem.evaluate(first) : undefined;
+    if (method && HEADER_METHODS.has(method)) {
+      if (header?.kind === 'string' && SECURITY_HEADERS.test(header.value)) measures.add('headers');
+      if (header?.kind === 'object' && Object.keys(header.properties).some((name) => SECURITY_HEADERS.test(name)))
+        measures.add('headers');
+    }
+    if (method === 'removeHeader' && header?.kind === 'string' && header.value.toLowerCase() === 'x-powered-by')
+      measures.add('no-powered-by');
+  }
+  const found = [...measures];
+  context.functionMeasures.set(fn, found);
+  return found;
 }
 
 /** Lists the arguments with arrays and spreads of local arrays opened: `app.use([helmet(), cors()])`. */
@@ -446,8 +504,9 @@ function flattenArguments(sem: FileSemantics, args: readonly ts.Expression[]): t
 }
 
 /** `@fastify/autoload` registers every plugin of a folder, which the scan cannot list from the call. */
-function isAutoload(sem: FileSemantics, expression: ts.Expression): boolean {
-  const origin = sem.originOf(expression);
+function isAutoload(context: HeaderContext, expression: ts.Expression): boolean {
+  if (!context.autoload) return false;
+  const origin = context.sem.originOf(expression);
   return origin.root.kind === 'module' && /^(@fastify\/autoload|fastify-autoload)$/.test(packageName(origin.root.specifier));
 }
 
@@ -457,6 +516,10 @@ function getImportedTarget(
   expression: ts.Expression,
 ): { specifier: string; path: string[] } | undefined {
   const node = skipOuterExpressions(expression);
+  // Most calls of a file start at a global, a parameter or a package; the origin question is not needed for them.
+  const start = getOriginStart(sem, node);
+  if (start.kind === 'none' || start.kind === 'local') return undefined;
+  if (start.kind === 'import' && !sem.isProjectSpecifier(start.specifier)) return undefined;
   const origin = sem.originOf(node);
   if (origin.root.kind !== 'module' || !sem.isProjectSpecifier(origin.root.specifier)) return undefined;
   return { specifier: origin.root.specifier, path: origin.path };
@@ -475,17 +538,17 @@ function unwrapPlugin(node: ts.Expression): ts.Expression {
   return name && PLUGIN_WRAPPERS.has(name) && first ? skipOuterExpressions(first) : node;
 }
 
-function getReturnedExpressions(fn: ts.Node): ts.Expression[] {
-  if (!isFunctionNode(fn) || !fn.body) return [];
-  if (!ts.isBlock(fn.body)) return [fn.body];
-  const returned: ts.Expression[] = [];
-  const visit = (node: ts.Node): void => {
-    if (node !== fn.body && isFunctionNode(node)) return;
-    if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
-    ts.forEachChild(node, visit);
-  };
-  visit(fn.body);
-  return returned;
+function getReturnedExpressions(nodes: FileNodes, fn: ts.Node): ts.Expression[] {
+  return isFunctionNode(fn) ? returnedExpressions(nodes, fn) : [];
+}
+
+/**
+ * True when an argument has a shape that `AppCollector.resolve` can follow
+ * to an app: a name, a call, a `new` expression or a member.
+ */
+function mayDenoteApp(argument: ts.Expression): boolean {
+  const node = skipOuterExpressions(argument);
+  return ts.isIdentifier(node) || ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isPropertyAccessExpression(node);
 }
 
 /** The value a class field gets: its initializer, or `this.app = ...` in the constructor. */

@@ -28,7 +28,7 @@ export class EventRecorder {
     const callee = skipOuterExpressions(call.expression);
     if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
       const method = getMemberName(callee);
-      if (method && this.recordMethodCall(call, callee.expression, method)) return;
+      if (method && mayRecordMethod(call, callee.expression, method) && this.recordMethodCall(call, callee.expression, method)) return;
     }
     this.recordHandOff(call);
   }
@@ -254,6 +254,8 @@ export class EventRecorder {
 
   /** A call that hands an object to a function: `registerRoutes(app)`, `require('./routes')(app)`. */
   private recordHandOff(call: ts.CallExpression): void {
+    // No argument can be an object of a file that has none.
+    if (this.collector.objects.length === 0 || call.arguments.length === 0) return;
     const args = call.arguments.map((argument) => {
       const id = this.collector.objectOf(argument);
       return id === undefined ? null : ({ kind: 'object', id } as Ref);
@@ -285,6 +287,33 @@ export class EventRecorder {
     const callee = skipOuterExpressions(call.expression);
     const start = ts.isPropertyAccessExpression(callee) ? callee.name : call;
     return this.collector.span(start, call);
+  }
+}
+
+/**
+ * Checks the method name and the number of arguments that `recordMethodCall`
+ * needs before it asks what the receiver is; most calls of a file, such as
+ * `map.get(key)`, fail here.
+ */
+function mayRecordMethod(call: ts.CallExpression, receiver: ts.Expression, method: string): boolean {
+  const count = call.arguments.length;
+  if (ROUTE_METHODS.has(method)) return count >= 2 || ts.isCallExpression(skipOuterExpressions(receiver));
+  switch (method) {
+    case 'on':
+      return count >= 3;
+    case 'route':
+    case 'use':
+    case 'register':
+    case 'setGlobalPrefix':
+      return count >= 1;
+    case 'addHook':
+      return count >= 2;
+    case 'useGlobalGuards':
+    case 'prefix':
+    case 'listen':
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -10,12 +10,17 @@ import {
 } from '../../../analysis/syntax.js';
 import type { DeclaredExport } from '../../../config/schema.js';
 import type { RuleContext, Visitors } from '../../rule.js';
+import { gatherNodes, nodesWithin, type FileNodes } from '../file-nodes.js';
+import { getOriginStart } from '../origin-start.js';
 import type { EventFact, Framework, FunctionFact, ObjectFact, ObjectKind, PathPattern, RateLimitFacts, Ref, Span } from './facts.js';
 import {
   CHAINABLE_METHODS,
+  CREATION_PACKAGES,
+  FRAMEWORK_PACKAGE_NAMES,
   getCreation,
   getFrameworkOfType,
   getLimiterLibrary,
+  importsLimiterLibrary,
   isLimiterName,
   ROUTE_METHODS,
 } from './libraries.js';
@@ -30,6 +35,12 @@ const MAX_DEPTH = 10;
 /** Most names kept for one import in a function's calls, for the name test of modules outside the scan. */
 const MAX_NAMES = 8;
 
+/** Methods whose call can show that a parameter receives an app, a router or a plugin instance. */
+const INSTANCE_METHODS = new Set([...ROUTE_METHODS, 'use', 'register', 'addHook']);
+
+/** Text of a 429 response, `429` or `TOO_MANY_REQUESTS`; a file without it needs no search for one. */
+const TOO_MANY_REQUESTS_TEXT = /429|TOO_MANY_REQUESTS|TooManyRequests/;
+
 /** Facts of each parsed file, shared by the rules that read them, so the file is walked once. */
 const collected = new WeakMap<ts.SourceFile, RateLimitFacts | null>();
 
@@ -39,17 +50,13 @@ const collected = new WeakMap<ts.SourceFile, RateLimitFacts | null>();
  * rules use them; the second one reuses the first one's result.
  */
 export function createRateLimitVisitors(context: RuleContext): Visitors {
-  const calls: ts.CallExpression[] = [];
-  const creations: ts.NewExpression[] = [];
-  const classes: ts.ClassDeclaration[] = [];
+  const { nodes, visitors } = gatherNodes(context, ['invocations', 'classes', 'returns', 'assignments']);
   return {
-    CallExpression: (node) => void calls.push(node),
-    NewExpression: (node) => void creations.push(node),
-    ClassDeclaration: (node) => void classes.push(node),
+    ...visitors,
     onEnd() {
       let facts = collected.get(context.sourceFile);
       if (facts === undefined) {
-        facts = new FactCollector(context.semantics, context.config.wrappers.rateLimiters, calls, creations, classes).collect();
+        facts = new FactCollector(context.semantics, context.config.wrappers.rateLimiters, nodes).collect();
         collected.set(context.sourceFile, facts);
       }
       if (facts) context.addFact(facts);
@@ -57,6 +64,21 @@ export function createRateLimitVisitors(context: RuleContext): Visitors {
   };
 }
 
+/**
+ * Which libraries the file imports. An origin starts at an import of the
+ * file itself, so a file that imports none of a group's packages cannot hold
+ * a value of them, and the origin question need not be asked.
+ */
+interface ImportGates {
+  /** A framework whose calls create apps and routers. */
+  creations: boolean;
+  /** NestJS decorators. */
+  nest: boolean;
+  fastifyPlugin: boolean;
+  /** A framework whose types mark parameters as instances. */
+  frameworkTypes: boolean;
+  limiters: boolean;
+}
 
 export class FactCollector {
   readonly objects: ObjectFact[] = [];
@@ -70,24 +92,39 @@ export class FactCollector {
   private readonly functionNodes: ts.Node[] = [];
   private readonly pluginFunctions = new Set<ts.Node>();
   private readonly sharesParent = new Set<ts.Node>();
-  private readonly calls: ts.CallExpression[];
+  /** Calls in source order, as the walk met them. */
+  private readonly calls: readonly ts.CallExpression[];
+  private readonly creations: readonly ts.NewExpression[];
+  private readonly classes: readonly ts.ClassDeclaration[];
+  private readonly gates: ImportGates;
+  private tooManyRequestsText: boolean | undefined;
+  /** No object is added once parameters have become instances. */
+  private objectsSettled = false;
 
   constructor(
     readonly sem: FileSemantics,
     private readonly wrappers: readonly DeclaredExport[],
-    calls: readonly ts.CallExpression[],
-    private readonly creations: readonly ts.NewExpression[],
-    private readonly classes: readonly ts.ClassDeclaration[],
+    readonly nodes: FileNodes,
   ) {
-    this.calls = [...calls].sort((a, b) => a.getStart() - b.getStart());
+    this.calls = nodes.calls;
+    this.creations = nodes.newExpressions;
+    this.classes = nodes.classes;
+    this.gates = {
+      creations: sem.importsAny(CREATION_PACKAGES),
+      nest: sem.importsAny(['@nestjs/common', '@nestjs/graphql']),
+      fastifyPlugin: sem.importsAny(['fastify-plugin']),
+      frameworkTypes: sem.importsAny(FRAMEWORK_PACKAGE_NAMES),
+      limiters: importsLimiterLibrary(sem.getImportedPackages()),
+    };
   }
 
   collect(): RateLimitFacts | null {
     this.findCreations();
-    registerNestClasses(this, this.classes);
+    if (this.gates.nest) registerNestClasses(this, this.classes);
     this.findPluginFunctions();
     this.findInstances();
     this.objectCache.clear();
+    this.objectsSettled = true;
     this.resolveNestApps();
     const recorder = new EventRecorder(this);
     for (const call of this.calls) recorder.recordCall(call);
@@ -120,15 +157,9 @@ export class FactCollector {
   // Step 1: apps and routers created in this file.
 
   private findCreations(): void {
-    for (const node of [...this.creations, ...this.calls]) {
-      const creation = getCreation(this.sem.originOf(node));
-      if (!creation) continue;
-      const id = this.addObject(node, creation.kind, creation.framework, getBindingName(node));
-      // Koa's `new Router({ prefix: '/auth' })`.
-      const options = creation.framework === 'koa' && node.arguments?.[0] ? this.getObjectLiteral(node.arguments[0]) : undefined;
-      const prefix = options && this.getOption(options, 'prefix');
-      const prefixValue = prefix && this.evaluatePath(prefix);
-      if (prefixValue?.kind === 'strings') this.objects[id]!.prefix = joinPaths(prefixValue.values[0]);
+    if (this.gates.creations) {
+      for (const node of this.creations) this.addCreation(node);
+      for (const node of this.calls) this.addCreation(node);
     }
     // `new Hono().basePath('/api')` is the same app with a prefix; `app.basePath('/v1')` is a child of `app`.
     for (const call of this.calls) {
@@ -151,6 +182,17 @@ export class FactCollector {
     }
   }
 
+  private addCreation(node: ts.CallExpression | ts.NewExpression): void {
+    const creation = getCreation(this.sem.originOf(node));
+    if (!creation) return;
+    const id = this.addObject(node, creation.kind, creation.framework, getBindingName(node));
+    // Koa's `new Router({ prefix: '/auth' })`.
+    const options = creation.framework === 'koa' && node.arguments?.[0] ? this.getObjectLiteral(node.arguments[0]) : undefined;
+    const prefix = options && this.getOption(options, 'prefix');
+    const prefixValue = prefix && this.evaluatePath(prefix);
+    if (prefixValue?.kind === 'strings') this.objects[id]!.prefix = joinPaths(prefixValue.values[0]);
+  }
+
   /** Functions registered as Fastify plugins or wrapped with fastify-plugin: their first parameter is an instance. */
   private findPluginFunctions(): void {
     for (const call of this.calls) {
@@ -171,6 +213,7 @@ export class FactCollector {
   }
 
   private isFastifyPluginWrapper(callee: ts.Expression): boolean {
+    if (!this.gates.fastifyPlugin) return false;
     const origin = this.sem.originOf(callee);
     return origin.root.kind === 'module' && origin.root.specifier === 'fastify-plugin';
   }
@@ -188,9 +231,12 @@ export class FactCollector {
   // Step 2: parameters that receive an app, a router or a plugin instance.
 
   private findInstances(): void {
+    // Without a framework type or a plugin, only the method shows an instance.
+    const byMethodOnly = !this.gates.frameworkTypes && this.pluginFunctions.size === 0;
     for (const call of this.calls) {
       const callee = skipOuterExpressions(call.expression);
       if (!ts.isPropertyAccessExpression(callee)) continue;
+      if (byMethodOnly && !INSTANCE_METHODS.has(callee.name.text)) continue;
       const receiver = skipOuterExpressions(callee.expression);
       if (!ts.isIdentifier(receiver)) continue;
       const declaration = this.sem.resolve(receiver);
@@ -217,6 +263,7 @@ export class FactCollector {
   }
 
   isLimiterLibraryValue(node: ts.Expression): boolean {
+    if (!this.gates.limiters) return false;
     const origin = this.sem.originOf(node);
     return origin.root.kind === 'module' && getLimiterLibrary(origin.root.specifier) !== undefined;
   }
@@ -274,7 +321,8 @@ export class FactCollector {
 
   /** Finds the id of the app, router, instance or NestJS class of this file that an expression refers to. */
   objectOf(node: ts.Expression, depth = 0): number | undefined {
-    if (depth > MAX_DEPTH) return undefined;
+    // Every answer ends at a known object, so a file without one has none to give.
+    if (depth > MAX_DEPTH || (this.objectsSettled && this.objects.length === 0)) return undefined;
     const expression = skipOuterExpressions(node);
     const cached = this.objectCache.get(expression);
     if (cached !== undefined) return cached ?? undefined;
@@ -311,14 +359,14 @@ export class FactCollector {
       // A local factory such as `function createRouter() { const router = Router(); ...; return router; }`.
       const fn = ts.isIdentifier(callee) ? this.getLocalFunction(callee) : undefined;
       if (!fn) return undefined;
-      for (const returned of getReturnedExpressions(fn)) {
+      for (const returned of getReturnedExpressions(fn, this.nodes)) {
         const id = this.objectOf(returned, depth + 1);
         if (id !== undefined) return id;
       }
       return undefined;
     }
     if (ts.isPropertyAccessExpression(expression) && expression.expression.kind === ts.SyntaxKind.ThisKeyword) {
-      const assigned = getThisMemberValue(expression);
+      const assigned = getThisMemberValue(expression, this.nodes);
       return assigned ? this.objectOf(assigned, depth + 1) : undefined;
     }
     return undefined;
@@ -452,7 +500,7 @@ export class FactCollector {
     const refs: Ref[] = [];
     const seen = new Map<string, Ref>();
     const add = (ref: Ref): void => {
-      const key = ref.kind === 'import' ? `${ref.specifier}\0${ref.path.join('.')}` : JSON.stringify(ref);
+      const key = ref.kind === 'import' ? `${ref.specifier}\0${ref.path.join('.')}` : refKey(ref);
       const known = seen.get(key);
       // `limits.check()` and `limits.checkRateLimit()` are one import; keep the names of both.
       if (known?.kind === 'import' && ref.kind === 'import') known.names = [...new Set([...known.names, ...ref.names])].slice(0, MAX_NAMES);
@@ -468,22 +516,42 @@ export class FactCollector {
         }
       }
     }
-    const visit = (child: ts.Node): void => {
-      if (ts.isCallExpression(child) || ts.isNewExpression(child)) {
-        const ref = this.getCalledRef(child.expression, node);
-        if (ref) add(ref);
-      }
-      if (isTooManyRequestsResponse(child)) add({ kind: 'limiter', library: 'status 429' });
-      ts.forEachChild(child, visit);
-    };
     // Bodies only: decorators such as `@SkipThrottle()` are calls too, but they run once, at class definition.
-    for (const body of getBodies(node)) visit(body);
+    const bodies = getBodies(node);
+    if (this.mayRespondTooManyRequests()) {
+      const visit = (child: ts.Node): void => {
+        if (ts.isCallExpression(child) || ts.isNewExpression(child)) {
+          const ref = this.getCalledRef(child.expression, node);
+          if (ref) add(ref);
+        }
+        if (isTooManyRequestsResponse(child)) add({ kind: 'limiter', library: 'status 429' });
+        ts.forEachChild(child, visit);
+      };
+      for (const body of bodies) visit(body);
+    } else {
+      for (const body of bodies) {
+        for (const call of nodesWithin(this.nodes.invocations, body)) {
+          const ref = this.getCalledRef(call.expression, node);
+          if (ref) add(ref);
+        }
+      }
+    }
     // One limiter call settles it; the other calls need not travel to the project step.
     const limiter = refs.find((ref) => ref.kind === 'limiter');
     return limiter ? [limiter] : refs;
   }
 
+  /** Whether the file's text holds a 429 status at all; most files do not, and their calls alone decide. */
+  private mayRespondTooManyRequests(): boolean {
+    this.tooManyRequestsText ??= TOO_MANY_REQUESTS_TEXT.test(this.sem.sourceFile.text);
+    return this.tooManyRequestsText;
+  }
+
   private getCalledRef(callee: ts.Expression, owner: ts.Node): Ref | undefined {
+    // A callee that starts at a global, an untyped parameter or a package of no interest yields no ref.
+    const start = getOriginStart(this.sem, callee);
+    if (start.kind === 'none') return undefined;
+    if (start.kind === 'import' && !this.mayKeepImport(start.specifier, start.names)) return undefined;
     const origin = this.sem.originOf(callee);
     const root = origin.root;
     if (root.kind === 'module') {
@@ -503,6 +571,16 @@ export class FactCollector {
     return undefined;
   }
 
+  /** The test `getCalledRef` applies to an import, on names that include every name its origin can collect. */
+  private mayKeepImport(specifier: string, names: readonly string[]): boolean {
+    return (
+      getLimiterLibrary(specifier) !== undefined ||
+      this.sem.isProjectSpecifier(specifier) ||
+      this.isDeclaredWrapper(specifier) ||
+      names.some(isLimiterName)
+    );
+  }
+
   private isDeclaredWrapper(specifier: string): boolean {
     return this.wrappers.some((declared) => declared.module === specifier || specifier.endsWith(declared.module));
   }
@@ -519,7 +597,7 @@ export class FactCollector {
     for (let id = 0; id < this.functionNodes.length; id++) {
       const node = this.functionNodes[id]!;
       const params = isFunctionNode(node) ? node.parameters.map((parameter) => this.objectIds.get(parameter) ?? -1) : [];
-      const returned = isFunctionNode(node) ? getReturnedExpressions(node).map((expression) => this.refOf(expression)) : [];
+      const returned = isFunctionNode(node) ? getReturnedExpressions(node, this.nodes).map((expression) => this.refOf(expression)) : [];
       const returns = uniqueRefs(returned.filter((ref) => this.isReturnKept(ref)));
       const calls = this.collectCalls(node);
       const fact: FunctionFact = {};
@@ -638,6 +716,13 @@ function uniqueRefs(refs: Ref[]): Ref[] {
     seen.add(key);
     return true;
   });
+}
+
+/** A key equal for equal call refs, which are functions and limiters besides the imports keyed apart. */
+function refKey(ref: Ref): string {
+  if (ref.kind === 'function') return ref.path ? `f${ref.id}\0${ref.path.join('\0')}` : `f${ref.id}`;
+  if (ref.kind === 'limiter') return `l${ref.library}`;
+  return JSON.stringify(ref);
 }
 
 /** Keeps the names of an origin that suggest a limiter; the project step reads names for nothing else. */

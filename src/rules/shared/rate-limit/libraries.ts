@@ -30,6 +30,12 @@ export function getLimiterLibrary(specifier: string): string | undefined {
   return undefined;
 }
 
+/** True when a file that imports these packages (see `FileSemantics.getImportedPackages`) imports a limiter library. */
+export function importsLimiterLibrary(packages: ReadonlySet<string>): boolean {
+  for (const name of packages) if (getLimiterLibrary(name) !== undefined) return true;
+  return false;
+}
+
 /** The names of a value of unknown definition suggest a rate limiter: `loginLimiter`, `throttle`, `./rate-limit`. */
 const LIMITER_NAME = /limit|throttl|slow.?down|brute/i;
 /** ...unless they name a size or paging limit: `bodyLimit`, `uploadLimit`, `pageLimit`. */
@@ -47,6 +53,9 @@ export interface Creation {
 function isPath(path: readonly string[], ...expected: string[]): boolean {
   return path.length === expected.length && path.every((step, index) => step === expected[index]);
 }
+
+/** The packages whose calls {@link getCreation} recognises; a file that imports none of them creates no app. */
+export const CREATION_PACKAGES = ['express', 'fastify', 'koa', '@koa/router', 'koa-router', 'hono', '@hono/zod-openapi', '@nestjs/core'];
 
 /**
  * Finds the app or router that a call or `new` expression creates, from the origin
@@ -94,6 +103,8 @@ const FRAMEWORK_PACKAGES: Record<string, Framework> = {
   hono: 'hono',
   '@hono/zod-openapi': 'hono',
 };
+
+export const FRAMEWORK_PACKAGE_NAMES = Object.keys(FRAMEWORK_PACKAGES);
 
 /** Returns the framework of a parameter's type, such as `FastifyInstance` from `fastify` or `Router` from `express`. */
 export function getFrameworkOfType(origin: Origin | undefined): Framework | undefined {

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { getEnclosingClass, isFunctionNode, propertyNameText } from '../../../analysis/syntax.js';
+import { nodesWithin, returnedExpressions as findReturnedExpressions, type FileNodes } from '../file-nodes.js';
 
 /** Returns the variable or property a creation is bound to: `app` in `const app = express()`. */
 export function getBindingName(node: ts.Node): string | undefined {
@@ -48,10 +49,10 @@ export function getBodies(node: ts.Node): ts.Node[] {
 }
 
 /** Lists the expressions a function returns, not counting nested functions. */
-export function getReturnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+export function getReturnedExpressions(fn: ts.FunctionLikeDeclaration, nodes: FileNodes): ts.Expression[] {
   let returned = returnedExpressions.get(fn);
   if (!returned) {
-    returned = findReturnedExpressions(fn);
+    returned = findReturnedExpressions(nodes, fn);
     returnedExpressions.set(fn, returned);
   }
   return returned;
@@ -59,42 +60,30 @@ export function getReturnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expre
 
 const returnedExpressions = new WeakMap<ts.FunctionLikeDeclaration, ts.Expression[]>();
 
-function findReturnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
-  const body = fn.body;
-  if (!body) return [];
-  if (!ts.isBlock(body)) return [body];
-  const returned: ts.Expression[] = [];
-  const visit = (node: ts.Node): void => {
-    if (isFunctionNode(node) || ts.isClassLike(node)) return;
-    if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(body, visit);
-  return returned;
-}
-
 /** Finds the value assigned to `this.name` in a class: a field initializer or an assignment in any member. */
-export function getThisMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
+export function getThisMemberValue(access: ts.PropertyAccessExpression, nodes: FileNodes): ts.Expression | undefined {
   const classNode = getEnclosingClass(access);
   if (!classNode) return undefined;
   const name = access.name.text;
-  let found: ts.Expression | undefined;
   for (const member of classNode.members) {
     if (ts.isPropertyDeclaration(member) && member.name && propertyNameText(member.name) === name && member.initializer) {
       return member.initializer;
     }
   }
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const left = node.left;
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) {
-        found = node.right;
-        return;
+  let assigned = thisAssignments.get(classNode);
+  if (!assigned) {
+    assigned = new Map();
+    for (const member of classNode.members) {
+      for (const assignment of nodesWithin(nodes.assignments, member)) {
+        const left = assignment.left;
+        if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== ts.SyntaxKind.ThisKeyword) continue;
+        // The first assignment in source order wins.
+        if (!assigned.has(left.name.text)) assigned.set(left.name.text, assignment.right);
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  for (const member of classNode.members) visit(member);
-  return found;
+    thisAssignments.set(classNode, assigned);
+  }
+  return assigned.get(name);
 }
+
+const thisAssignments = new WeakMap<ts.ClassLikeDeclaration, Map<string, ts.Expression>>();
