@@ -102,6 +102,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const emptyScanAllowed = changed !== undefined && options.paths.length === 0;
 
   const paths = options.paths.length > 0 ? options.paths : ['.'];
+  const phases = ruleTimings ? new PhaseClock() : undefined;
   const discovered = await discoverFiles({
     paths,
     cwd,
@@ -153,6 +154,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       ? new WorkerPool({ ruleIds: rules.map((rule) => rule.meta.id), config, semantic }, jobs - 1)
       : undefined;
 
+  phases?.mark('discover files');
   const sources: Array<{ file: string; text: string }> = [];
   for (const absolute of discovered.files) {
     const file = toRelative(root, absolute);
@@ -171,18 +173,21 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const scopeFiles = reportOnly ? [...found].filter((file) => reportOnly!.has(file)).sort() : [];
   // With no file in scope nothing can be reported, so the rest of the tree is not analysed.
   const toAnalyze = reportOnly && scopeFiles.length === 0 ? [] : sources;
+  phases?.mark('read files');
   let analysis: { results: FileResult[]; cached: number };
   try {
     analysis = await analyzeSources(toAnalyze, { rules, config, semantic }, cache, pool, options);
   } finally {
     await pool?.close();
   }
+  phases?.mark('per-file step');
   const { results, cached } = analysis;
   if (cache) {
     const problem = saveCache(cache, options.changes === undefined && paths.length === 1 && path.resolve(cwd, paths[0]!) === root);
     if (problem) notifications.push(problem);
   }
 
+  phases?.mark('save cache');
   for (const result of results) resolverFiles.add(result.file);
   const resolver = new ModuleResolver(resolverFiles, layout);
   const typeService = createTypeService(options.types ?? 'off', root, results);
@@ -196,7 +201,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     notifications.push({ level: 'warning', kind: 'file-skipped', file: item.file, message: `File skipped: ${item.reason}.` });
   }
 
+  phases?.mark('project step');
   if (ruleTimings) printRuleTimings(ruleTimings);
+  if (phases) process.stderr.write(phases.report());
 
   const ranRuleIds = new Set(rules.map((rule) => rule.meta.id));
   let findings = applySuppressions(projectOutput.findings, results, notifications, ranRuleIds);
@@ -435,6 +442,23 @@ function hideSnippetsNextToSecrets(findings: Finding[], rules: readonly Rule[]):
 }
 
 /** Prints the time spent in each rule's visitors, most expensive first, like ESLint's TIMING. */
+/** Wall time between named points of a scan, printed with the rule timings. */
+class PhaseClock {
+  private last = performance.now();
+  private readonly phases: Array<[string, number]> = [];
+
+  mark(name: string): void {
+    const now = performance.now();
+    this.phases.push([name, now - this.last]);
+    this.last = now;
+  }
+
+  report(): string {
+    const lines = this.phases.map(([name, ms]) => `${ms.toFixed(0).padStart(8)} ms  ${name}`);
+    return `Wall time by phase:\n${lines.join('\n')}\n`;
+  }
+}
+
 function printRuleTimings(timings: ReadonlyMap<string, number>): void {
   const rows = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 25);
   const lines = rows.map(([id, ms]) => `${ms.toFixed(0).padStart(8)} ms  ${id}`);
