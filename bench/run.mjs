@@ -10,7 +10,8 @@
 //   cold              keney-audit with the default jobs (every core), empty cache
 //   warm              keney-audit again on the unchanged tree, cache filled
 //   staged            --staged with one changed file, the rest from the cache
-//   types on          cold, default jobs, with the TypeScript type checker on
+//   types off / on    cold, default jobs, with the TypeScript type checker off, then on
+//                     (the other keney-audit runs use the default, --types auto)
 //   eslint            ESLint 9 with eslint-plugin-security, @microsoft/eslint-plugin-sdl
 //                     and the SonarJS security rules, single process
 //   eslint --concurrency N   the same with N = the number of cores
@@ -59,40 +60,13 @@ function median(values) {
 function repeat(label, make) {
   const samples = [];
   for (let index = 0; index < runs; index++) samples.push(make());
-  return { label, seconds: median(samples.map((sample) => sample.seconds)), mib: Math.max(...samples.map((sample) => sample.mib)) };
+  const row = { label, seconds: median(samples.map((sample) => sample.seconds)), mib: Math.max(...samples.map((sample) => sample.mib)) };
+  process.stderr.write(`${label}: ${row.seconds.toFixed(2)} s, ${Math.round(row.mib)} MiB\n`);
+  return row;
 }
 
 function keney(extra, options) {
   return measure(process.execPath, [cli, 'scan', '.', '--quiet', '--fail-on', 'none', ...extra], options);
-}
-
-// Files and lines as keney-audit counts them.
-const summary = JSON.parse(keney(['--format', 'json', '--no-cache', '--rule', 'sql-injection']).stdout).summary;
-const rows = [];
-
-rows.push(
-  repeat('parse-only (1 core)', () => {
-    const run = measure(process.execPath, [path.join(here, 'parse-only.mjs'), target]);
-    return { ...run, parseMs: JSON.parse(run.stdout).ms };
-  }),
-);
-rows.push(repeat('keney-audit cold --jobs 1', () => keney(['--no-cache', '--jobs', '1'])));
-rows.push(repeat(`keney-audit cold (--jobs ${cores})`, () => keney(['--no-cache'])));
-
-const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keney-bench-cache-'));
-keney(['--cache-location', cacheDir]);
-rows.push(repeat('keney-audit warm', () => keney(['--cache-location', cacheDir])));
-rows.push(repeat(`keney-audit cold --types on`, () => keney(['--no-cache', '--types', 'on'])));
-
-if (!args.includes('--skip-staged')) rows.push(...benchStaged());
-if (!args.includes('--skip-eslint')) rows.push(...benchEslint());
-
-console.log(`${target}: ${summary.files} files, ${summary.lines} lines; ${cores} cores; Node ${process.version}; ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
-console.log('| run | wall s | lines/s | peak MiB |');
-console.log('| --- | ---: | ---: | ---: |');
-for (const row of rows) {
-  const rate = Math.round(summary.lines / row.seconds).toLocaleString('en-US');
-  console.log(`| ${row.label} | ${row.seconds.toFixed(2)} | ${rate} | ${Math.round(row.mib)} |`);
 }
 
 /** Copies the tree into a temporary git repository, fills the cache, changes one file and times --staged. */
@@ -181,3 +155,38 @@ export default [
   },
 ];
 `;
+
+/** Runs every benchmark, then prints one Markdown table. */
+function main() {
+  // Files and lines as keney-audit counts them.
+  const summary = JSON.parse(keney(['--format', 'json', '--no-cache', '--rule', 'sql-injection']).stdout).summary;
+  const rows = [];
+
+  rows.push(
+    repeat('parse-only (1 core)', () => {
+      const run = measure(process.execPath, [path.join(here, 'parse-only.mjs'), target]);
+      return { ...run, parseMs: JSON.parse(run.stdout).ms };
+    }),
+  );
+  rows.push(repeat('keney-audit cold --jobs 1', () => keney(['--no-cache', '--jobs', '1'])));
+  rows.push(repeat(`keney-audit cold (--jobs ${cores})`, () => keney(['--no-cache'])));
+
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keney-bench-cache-'));
+  keney(['--cache-location', cacheDir]);
+  rows.push(repeat('keney-audit warm', () => keney(['--cache-location', cacheDir])));
+  rows.push(repeat(`keney-audit cold --types off`, () => keney(['--no-cache', '--types', 'off'])));
+  rows.push(repeat(`keney-audit cold --types on`, () => keney(['--no-cache', '--types', 'on'])));
+
+  if (!args.includes('--skip-staged')) rows.push(...benchStaged());
+  if (!args.includes('--skip-eslint')) rows.push(...benchEslint());
+
+  console.log(`${target}: ${summary.files} files, ${summary.lines} lines; ${cores} cores; Node ${process.version}; ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
+  console.log('| run | wall s | lines/s | peak MiB |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const row of rows) {
+    const rate = Math.round(summary.lines / row.seconds).toLocaleString('en-US');
+    console.log(`| ${row.label} | ${row.seconds.toFixed(2)} | ${rate} | ${Math.round(row.mib)} |`);
+  }
+}
+
+main();

@@ -24,11 +24,12 @@ export type DeferredCheck =
   | { kind: 'defined'; ref: ImportRef; assume: boolean }
   /**
    * The type of the expression at `start`..`end` of the finding's file is
-   * declared in one of `packages` (`expected: true`) or in none of them
+   * declared in one of `packages`, or in a package whose name matches the
+   * regular expression `pattern` (`expected: true`), or in none of them
    * (`expected: false`). Only the type checker answers; `assume` stands
    * when it is off or cannot tell.
    */
-  | { kind: 'type'; start: number; end: number; packages: string[]; expected: boolean; assume: boolean };
+  | { kind: 'type'; start: number; end: number; packages: string[]; pattern?: string; expected: boolean; assume: boolean };
 
 /** What a function returns, in terms useful to callers in other modules. */
 export interface ReturnSummary {

@@ -119,7 +119,8 @@ export class ProjectIndex {
     if (check.kind === 'type') {
       const packages = this.typeOracle?.(fromFile, check.start, check.end);
       if (!packages) return check.assume;
-      return packages.some((name) => check.packages.includes(name)) === check.expected;
+      const pattern = check.pattern === undefined ? undefined : new RegExp(check.pattern, 'i');
+      return packages.some((name) => check.packages.includes(name) || pattern?.test(name)) === check.expected;
     }
     const found = this.lookup(fromFile, check.ref.specifier, check.ref.path);
     if (check.kind === 'constant') {

@@ -1,5 +1,6 @@
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
+import { getReceiverTypeCheck } from './shared/sql-sinks.js';
 import { getSqlFindings } from './shared/sql-verdict.js';
 import { describeSources, firstSourceLabel } from './shared/taint.js';
 import { gatherWalkLists } from './shared/walk-lists.js';
@@ -40,11 +41,13 @@ export default defineRule({
             }
             continue;
           }
+          const typeCheck = getReceiverTypeCheck(found.sink);
           context.report({
             node: getCallTarget(call),
             messageId: 'tainted',
             data: { source: firstSourceLabel(found.verdict.sources), method: found.sink.method },
             ...describeSources(found.verdict.sources, found.sink.text),
+            ...(typeCheck ? { unless: [typeCheck] } : {}),
           });
         }
       },

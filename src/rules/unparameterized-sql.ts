@@ -1,5 +1,7 @@
+import type { DeferredCheck } from '../engine/facts.js';
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
+import { getReceiverTypeCheck, type SqlSink } from './shared/sql-sinks.js';
 import { getSqlFindings } from './shared/sql-verdict.js';
 import { shorten } from './shared/taint.js';
 import { gatherWalkLists } from './shared/walk-lists.js';
@@ -33,10 +35,21 @@ export default defineRule({
             node: getCallTarget(found.sink.call),
             messageId: 'built',
             data: { method: found.sink.method, part: shorten(part.getText(), 30) },
-            ...(unsafe.length === 0 ? { unless: deferred } : {}),
+            ...unlessChecks(found.sink, unsafe.length === 0 ? deferred : []),
           });
         }
       },
     };
   },
 });
+
+/**
+ * Builds the checks that clear the finding once the project is known; all of
+ * them must pass. The receiver's type check is added only when no other check
+ * exists, because it clears the finding on its own and the list has no "or".
+ */
+function unlessChecks(sink: SqlSink, deferred: DeferredCheck[]): { unless?: DeferredCheck[] } {
+  if (deferred.length > 0) return { unless: deferred };
+  const typeCheck = getReceiverTypeCheck(sink);
+  return typeCheck ? { unless: [typeCheck] } : {};
+}

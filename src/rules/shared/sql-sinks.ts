@@ -3,6 +3,7 @@ import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, type Origin } from '../../analysis/origin.js';
 import { getPropertyValue, findProperty, skipOuterExpressions } from '../../analysis/syntax.js';
 import { getConstantText } from '../../analysis/values.js';
+import type { DeferredCheck } from '../../engine/facts.js';
 
 /** A call that runs SQL text, and the argument that holds the text. */
 export interface SqlSink {
@@ -13,6 +14,8 @@ export interface SqlSink {
   library: string;
   /** The method called, for messages: `query`, `raw`, `$queryRawUnsafe`. */
   method: string;
+  /** The receiver of a call recognised by its name and shape alone, whose type can confirm or clear it. */
+  guessedReceiver?: ts.Expression;
 }
 
 /** Packages whose clients run SQL text. */
@@ -151,15 +154,40 @@ export function getSqlSink(sem: FileSemantics, call: ts.CallExpression): SqlSink
     return looksLikeSql(sem, text, true) ? { call, text, library: 'unknown', method } : undefined;
   }
   if (method === '$queryRawUnsafe' || method === '$executeRawUnsafe') return { call, text, library: '@prisma/client', method };
-  if (isRaw) return looksLikeSql(sem, text, false) || hasClientName(origin) ? { call, text, library: 'unknown', method } : undefined;
+  const guessed: SqlSink = { call, text, library: 'unknown', method, guessedReceiver: receiver };
+  if (isRaw) return looksLikeSql(sem, text, false) || hasClientName(origin) ? guessed : undefined;
   if (isQuery) {
     const named = hasClientName(origin);
-    if (named && looksLikeSql(sem, text, false)) return { call, text, library: 'unknown', method };
-    if (looksLikeSql(sem, text, true)) return { call, text, library: 'unknown', method };
+    if (named && looksLikeSql(sem, text, false)) return guessed;
+    if (looksLikeSql(sem, text, true)) return guessed;
     return undefined;
   }
   // Driver methods such as `get` and `run` are common names; ask for a client name and SQL text.
-  return hasClientName(origin) && looksLikeSql(sem, text, true) ? { call, text, library: 'unknown', method } : undefined;
+  return hasClientName(origin) && looksLikeSql(sem, text, true) ? guessed : undefined;
+}
+
+/** Package names that suggest a database client, for types declared in packages this module does not list. */
+const DATABASE_PACKAGE_NAME = '(sql|postgres|^pg|maria|oracle|orm|knex|prisma|sequel|db|database|data-api|bigquery|clickhouse|snowflake|duck|neon|supabase)';
+
+/**
+ * For a sink recognised by name and shape alone, a check that clears the
+ * finding when the type checker shows that the receiver's type comes from
+ * packages none of which is a database client, such as a `Map` from the
+ * standard library or a Redis client. A receiver typed by the project alone,
+ * or as `any`, keeps the finding.
+ */
+export function getReceiverTypeCheck(sink: SqlSink): DeferredCheck | undefined {
+  const receiver = sink.guessedReceiver;
+  if (!receiver) return undefined;
+  return {
+    kind: 'type',
+    start: receiver.getStart(),
+    end: receiver.getEnd(),
+    packages: [...SQL_PACKAGES],
+    pattern: DATABASE_PACKAGE_NAME,
+    expected: false,
+    assume: false,
+  };
 }
 
 /** The query text argument: a string expression, or the `text`/`sql` property of a query config object. */
