@@ -21,11 +21,26 @@ export type SourceKind = 'request' | 'dom' | 'argv' | 'env';
 export type Leaf =
   | { kind: 'source'; source: SourceKind; label: string; node: ts.Node; trace: ts.Node[] }
   | { kind: 'parameter'; fn: ts.SignatureDeclaration; index: number; node: ts.Node; trace: ts.Node[] }
-  | { kind: 'import'; specifier: string; path: string[]; call: boolean; node: ts.Node; trace: ts.Node[] }
+  | {
+      kind: 'import';
+      specifier: string;
+      path: string[];
+      call: boolean;
+      node: ts.Node;
+      trace: ts.Node[];
+      /** For a call of a function of another project module: untrusted data in its arguments, by argument index. */
+      carried?: CarriedSource[];
+    }
   | { kind: 'sanitized'; sanitizer: SanitizerKind; node: ts.Node; trace: ts.Node[] }
   | { kind: 'unknown'; node: ts.Node; trace: ts.Node[] };
 
 export type Flow = readonly Leaf[];
+
+/** Untrusted data passed to a function of another module, which the function may hand back. */
+export interface CarriedSource {
+  index: number;
+  source: Extract<Leaf, { kind: 'source' }>;
+}
 
 const MAX_DEPTH = 25;
 const MAX_TRACE = 8;
@@ -393,7 +408,10 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
 
   if (origin.root.kind === 'module' && isRelativeSpecifier(origin.root.specifier) || sem.isProjectModule(origin)) {
     if (origin.root.kind === 'module') {
-      return [{ kind: 'import', specifier: origin.root.specifier, path: origin.path, call: true, node: call, trace: [call] }];
+      const carried = getCarriedSources(sem, call, depth);
+      return [
+        { kind: 'import', specifier: origin.root.specifier, path: origin.path, call: true, node: call, trace: [call], ...(carried.length > 0 ? { carried } : {}) },
+      ];
     }
   }
 
@@ -415,6 +433,18 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
     if (receiver.length > 0) return receiver.map((leaf) => withStep(leaf, call));
   }
   return [unknownLeaf(call)];
+}
+
+/** Lists the untrusted data in the arguments of a call, with each argument's index. */
+function getCarriedSources(sem: FileSemantics, call: ts.CallExpression, depth: number): CarriedSource[] {
+  const carried: CarriedSource[] = [];
+  call.arguments.forEach((argument, index) => {
+    if (ts.isArrowFunction(argument) || ts.isFunctionExpression(argument)) return;
+    for (const leaf of flowOf(sem, argument, depth + 1)) {
+      if (leaf.kind === 'source' && leaf.source !== 'env') carried.push({ index, source: withStep(leaf, call) as CarriedSource['source'] });
+    }
+  });
+  return carried;
 }
 
 /** Functions of the `path` module that build a path from their arguments: `join` imported by name, too. */

@@ -310,6 +310,7 @@ class FindingCollector {
     };
     if (snippet !== undefined) finding.snippet = snippet;
     if (descriptor.unless && descriptor.unless.length > 0) finding.unless = descriptor.unless;
+    if (descriptor.replaces && descriptor.replaces.length > 0) finding.replaces = descriptor.replaces;
     if (descriptor.fix) {
       finding.fix = {
         description: descriptor.fix.description,

@@ -17,6 +17,14 @@ export type DeferredCheck =
   | { kind: 'constant'; ref: ImportRef; assume: boolean }
   | { kind: 'sanitizer'; ref: ImportRef; safe: SanitizerKind[]; assume: boolean }
   /**
+   * The imported function does not return the data of its arguments at
+   * `indexes` unsanitized. It passes when the function is a declared
+   * sanitizer for one of `safe`, returns a constant or a value sanitized for
+   * `safe`, or returns none of those parameters. It also passes when the
+   * function is outside the scan or too large to summarise.
+   */
+  | { kind: 'drops-arguments'; ref: ImportRef; indexes: number[]; safe: SanitizerKind[] }
+  /**
    * The binding is set. `{ specifier: './config', path: ['jwtOptions', 'expiresIn'] }`
    * passes unless that module's `jwtOptions` is known to lack `expiresIn` or to
    * set it to `undefined`. A value that cannot be evaluated counts as set.
@@ -27,9 +35,11 @@ export type DeferredCheck =
    * declared in one of `packages`, or in a package whose name matches the
    * regular expression `pattern` (`expected: true`), or in none of them
    * (`expected: false`). Only the type checker answers; `assume` stands
-   * when it is off or cannot tell.
+   * when it is off or cannot tell. `auto` checks are asked under `--types
+   * auto`; the others, which library code can raise by the hundred, only
+   * under `--types on`.
    */
-  | { kind: 'type'; start: number; end: number; packages: string[]; pattern?: string; expected: boolean; assume: boolean };
+  | { kind: 'type'; start: number; end: number; packages: string[]; pattern?: string; expected: boolean; assume: boolean; auto: boolean };
 
 /** What a function returns, in terms useful to callers in other modules. */
 export interface ReturnSummary {
@@ -37,6 +47,8 @@ export interface ReturnSummary {
   constant: boolean;
   /** Sanitizers that every non-constant returned value went through. */
   sanitized: SanitizerKind[];
+  /** Indexes of the parameters whose data reaches a returned value without a sanitizer. */
+  passes: number[];
 }
 
 /** What one module exports, for other modules' questions. */
@@ -58,6 +70,8 @@ export interface ModuleSummary {
 /** A finding of the per-file step, before suppressions and project checks apply. */
 export interface FileFinding extends Finding {
   unless?: DeferredCheck[];
+  /** Rules whose finding at the same place this one drops, when it is kept. */
+  replaces?: string[];
 }
 
 export interface SuppressionComment {

@@ -153,14 +153,20 @@ function summarizeClass(sem: FileSemantics, node: ts.ClassLikeDeclaration): Expo
 
 export function summarizeReturns(sem: FileSemantics, fn: ts.FunctionLikeDeclaration): ReturnSummary {
   const flow = sem.getReturnFlow(fn, 0);
-  if (flow.length === 0) return { constant: true, sanitized: [...ALL_SANITIZERS] };
+  if (flow.length === 0) return { constant: true, sanitized: [...ALL_SANITIZERS], passes: [] };
   let sanitized: SanitizerKind[] | undefined;
+  let unsanitized = false;
+  const passes = new Set<number>();
   for (const leaf of flow) {
-    if (leaf.kind !== 'sanitized') return { constant: false, sanitized: [] };
+    if (leaf.kind === 'parameter' && leaf.fn === fn) passes.add(leaf.index);
+    if (leaf.kind !== 'sanitized') {
+      unsanitized = true;
+      continue;
+    }
     const kinds: SanitizerKind[] = leaf.sanitizer === 'number' || leaf.sanitizer === 'allowlist' ? ALL_SANITIZERS : [leaf.sanitizer];
     sanitized = sanitized ? sanitized.filter((kind) => kinds.includes(kind)) : kinds;
   }
-  return { constant: false, sanitized: sanitized ?? [] };
+  return { constant: false, sanitized: unsanitized ? [] : (sanitized ?? []), passes: [...passes].sort((a, b) => a - b) };
 }
 
 /**

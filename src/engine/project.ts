@@ -117,11 +117,12 @@ export class ProjectIndex {
   /** Whether a deferred check holds; `assume` when the module is not part of the scan. */
   holds(fromFile: string, check: DeferredCheck): boolean {
     if (check.kind === 'type') {
-      const packages = this.typeOracle?.(fromFile, check.start, check.end);
+      const packages = this.typeOracle?.(fromFile, check);
       if (!packages) return check.assume;
       const pattern = check.pattern === undefined ? undefined : new RegExp(check.pattern, 'i');
       return packages.some((name) => check.packages.includes(name) || pattern?.test(name)) === check.expected;
     }
+    if (check.kind === 'drops-arguments') return this.dropsArguments(fromFile, check);
     const found = this.lookup(fromFile, check.ref.specifier, check.ref.path);
     if (check.kind === 'constant') {
       if (!found) return check.assume;
@@ -144,6 +145,18 @@ export class ProjectIndex {
     return returns.constant || returns.sanitized.some((kind) => check.safe.includes(kind));
   }
 
+  private dropsArguments(fromFile: string, check: Extract<DeferredCheck, { kind: 'drops-arguments' }>): boolean {
+    if (this.isDeclaredSanitizer(fromFile, check.ref.specifier, check.ref.path, check.safe)) return true;
+    const found = this.lookup(fromFile, check.ref.specifier, check.ref.path);
+    if (!found) return true;
+    let target: ExportSummary | undefined = found.export;
+    for (const step of found.rest) target = target?.members?.[step];
+    const returns = target?.returns;
+    if (!returns) return true;
+    if (returns.constant || returns.sanitized.some((kind) => check.safe.includes(kind))) return true;
+    return !check.indexes.some((index) => returns.passes.includes(index));
+  }
+
   private isDeclaredSanitizer(fromFile: string, specifier: string, path: readonly string[], safe: readonly string[]): boolean {
     const name = path.join('.') || 'default';
     const target = this.resolver.resolve(fromFile, specifier);
@@ -164,7 +177,7 @@ function isDefined(value: Value): boolean {
 }
 
 /** The packages that declare the type of an expression in a file, or undefined when unknown. */
-export type TypeOracle = (file: string, start: number, end: number) => string[] | undefined;
+export type TypeOracle = (file: string, check: Extract<DeferredCheck, { kind: 'type' }>) => string[] | undefined;
 
 export interface ProjectStepOutput {
   findings: FileFinding[];
@@ -183,16 +196,23 @@ export function runProjectStep(
   const notifications: Notification[] = [];
 
   const crossFile = followCallsAcrossFiles(results, index, rules, config);
-  const kept = new Set<string>();
+  const replaced = new Set(crossFile.replaced);
+  const settled: FileFinding[] = [];
   for (const result of results) {
     for (const finding of result.findings) {
       if (finding.unless && finding.unless.every((check) => index.holds(result.file, check))) continue;
-      const place = `${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`;
-      if (crossFile.replaced.has(place)) continue;
-      kept.add(place);
-      const { unless: _settled, ...rest } = finding;
-      findings.push(rest);
+      settled.push(finding);
+      const place = placeKey(finding.location.file, finding.location);
+      for (const rule of finding.replaces ?? []) replaced.add(`${place}\0${rule}`);
     }
+  }
+  const kept = new Set<string>();
+  for (const finding of settled) {
+    const place = `${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`;
+    if (replaced.has(place)) continue;
+    kept.add(place);
+    const { unless: _settled, replaces: _replaces, ...rest } = finding;
+    findings.push(rest);
   }
   for (const finding of crossFile.findings) {
     if (!kept.has(`${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`)) findings.push(finding);

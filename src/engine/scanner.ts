@@ -19,7 +19,7 @@ import { ResultCache } from './cache.js';
 import { TypeService } from './type-service.js';
 import { canUseWorkers, WorkerPool, type FileTask } from './worker-pool.js';
 import type { TypeOracle } from './project.js';
-import type { FileResult, SuppressionComment } from './facts.js';
+import type { DeferredCheck, FileResult, SuppressionComment } from './facts.js';
 import { ModuleResolver } from './module-resolver.js';
 import { ProjectIndex, runProjectStep } from './project.js';
 import { UsageError } from '../errors.js';
@@ -402,7 +402,8 @@ function getBuildId(): string {
  */
 function createTypeService(mode: TypesMode, root: string, results: readonly FileResult[]): TypeOracle | undefined {
   if (mode === 'off') return undefined;
-  const files = results.filter((result) => result.findings.some((finding) => finding.unless?.some((check) => check.kind === 'type'))).map((result) => result.file);
+  const asked = (check: DeferredCheck): boolean => check.kind === 'type' && (mode === 'on' || check.auto);
+  const files = results.filter((result) => result.findings.some((finding) => finding.unless?.some(asked))).map((result) => result.file);
   if (mode === 'auto' && files.length === 0) return undefined;
   const service = TypeService.forRoot(root);
   if (!service) {
@@ -410,7 +411,7 @@ function createTypeService(mode: TypesMode, root: string, results: readonly File
     return undefined;
   }
   service.prepare(files);
-  return (file, start, end) => service.packagesOf(file, start, end);
+  return (file, check) => (asked(check) ? service.packagesOf(file, check.start, check.end) : undefined);
 }
 
 /** Reads one line of a scanned file for a snippet, from staged content when the scan reads the index. */

@@ -89,6 +89,8 @@ export interface ReportDescriptor<MessageId extends string = string> {
   fingerprintKey?: string;
   /** The finding stands unless every check holds once the project is known. */
   unless?: DeferredCheck[];
+  /** Rules whose finding at the same place this one drops, when it is kept. */
+  replaces?: string[];
   fix?: { description: string; replacements: Array<{ node: ReportTarget; text: string }> };
 }
 

@@ -10,7 +10,8 @@ const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, module: 'node
 /**
  * Three receivers that only their types identify: a Map from the standard
  * library, a client from a package named after a database, and an interface
- * of the project.
+ * of the project. The last query has no request data, so it is a finding of
+ * unparameterized-sql, whose receivers only --types on checks.
  */
 const PROJECT = {
   'tsconfig.json': TSCONFIG,
@@ -36,6 +37,11 @@ export function byDriver(req: Request, handle: Connection) {
 export function byInterface(req: Request, store: Store) {
   return store.query(\`SELECT name FROM wards WHERE id = '\${req.query.id}'\`);
 }
+
+export function byMapToday() {
+  const today = new Date().toISOString();
+  return db.get(\`SELECT name FROM wards WHERE day = '\${today}'\`);
+}
 `,
   'src/http.ts': 'export interface Request {\n  query: Record<string, string>;\n}\n',
 };
@@ -48,15 +54,15 @@ function sqlLines(args: string[]): number[] {
 
 describe('--types', () => {
   it('off reports every SQL-like receiver', () => {
-    expect(sqlLines(['--types', 'off'])).toEqual([11, 15, 19]);
+    expect(sqlLines(['--types', 'off'])).toEqual([11, 15, 19, 24]);
   });
 
   it('on clears a non-database receiver', () => {
     expect(sqlLines(['--types', 'on'])).toEqual([15, 19]);
   });
 
-  it('auto uses types with a tsconfig', () => {
-    expect(sqlLines([])).toEqual([15, 19]);
+  it('auto checks request data only', () => {
+    expect(sqlLines([])).toEqual([15, 19, 24]);
   });
 
   it('on without a tsconfig fails', () => {

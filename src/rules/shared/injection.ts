@@ -5,7 +5,7 @@ import type { SanitizerKind } from '../../analysis/sanitizers.js';
 import { getCalleeName, skipOuterExpressions } from '../../analysis/syntax.js';
 import type { DeferredCheck } from '../../engine/facts.js';
 import type { ReportDescriptor, ReportTarget, RuleContext } from '../rule.js';
-import { describeSources, judgeSink, shorten } from './taint.js';
+import { describeSources, judgeSink, reportableSources, shorten, type CarriedTaint } from './taint.js';
 
 export type SourceLeaf = Extract<Leaf, { kind: 'source' }>;
 
@@ -30,9 +30,15 @@ export interface Taint {
   unsafe: Leaf[];
   /** Questions about imported values; the sink is safe if every one holds. */
   deferred: DeferredCheck[];
+  /** Client data passed through functions of other modules on its way to the sink. */
+  carried: CarriedTaint;
 }
 
-export const NO_TAINT: Taint = { sources: [], parameters: [], unsafe: [], deferred: [] };
+export const NO_TAINT: Taint = emptyTaint();
+
+function emptyTaint(): Taint {
+  return { sources: [], parameters: [], unsafe: [], deferred: [], carried: { sources: [], checks: [] } };
+}
 
 const MAX_DEPTH = 3;
 
@@ -62,7 +68,13 @@ const MEMO_HOOKS = new Set(['useMemo', 'useCallback', 'computed']);
 export function judgeTaint(sem: FileSemantics, expression: ts.Expression, options: TaintOptions, depth = 0): Taint {
   const verdict = judgeSink(sem, expression, { safe: options.safe });
   const kinds = new Set<SourceKind>(options.sources ?? []);
-  const taint: Taint = { sources: [...verdict.sources], parameters: [], unsafe: [], deferred: [...verdict.deferred] };
+  const taint: Taint = {
+    sources: [...verdict.sources],
+    parameters: [],
+    unsafe: [],
+    deferred: [...verdict.deferred],
+    carried: { sources: [...verdict.carried.sources], checks: [...verdict.carried.checks] },
+  };
 
   for (const leaf of verdict.unsafe) {
     if (leaf.kind === 'source' && leaf.source !== 'request' && kinds.has(leaf.source)) {
@@ -102,12 +114,14 @@ export function merge(into: Taint, from: Taint): Taint {
   into.parameters.push(...from.parameters);
   into.unsafe.push(...from.unsafe);
   into.deferred.push(...from.deferred);
+  into.carried.sources.push(...from.carried.sources);
+  into.carried.checks.push(...from.carried.checks);
   return into;
 }
 
 /** Judges several expressions that all reach one sink. */
 export function judgeAll(sem: FileSemantics, expressions: readonly ts.Expression[], options: TaintOptions): Taint {
-  const taint: Taint = { sources: [], parameters: [], unsafe: [], deferred: [] };
+  const taint = emptyTaint();
   for (const expression of expressions) merge(taint, judgeTaint(sem, expression, options));
   taint.sources = dedupe(taint.sources);
   return taint;
@@ -125,7 +139,7 @@ function judgeBehindCheck(sem: FileSemantics, node: ts.Node, options: TaintOptio
     const callee = skipOuterExpressions(node.expression);
     const schema = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
     if (schema && RESTRICTIVE_SCHEMA.test(getSchemaText(sem, schema))) return NO_TAINT;
-    const taint: Taint = { sources: [], parameters: [], unsafe: [], deferred: [] };
+    const taint = emptyTaint();
     for (const argument of node.arguments) merge(taint, judgeTaint(sem, argument, options, depth));
     return taint;
   }
@@ -134,16 +148,16 @@ function judgeBehindCheck(sem: FileSemantics, node: ts.Node, options: TaintOptio
   if (!ts.isIdentifier(node)) return NO_TAINT;
   const declaration = sem.resolve(node);
   if (declaration?.kind === 'variable') {
-    const taint: Taint = { sources: [], parameters: [], unsafe: [], deferred: [] };
+    const taint = emptyTaint();
     for (const value of sem.getAssignedValues(declaration)) merge(taint, judgeTaint(sem, value, options, depth));
     return taint;
   }
   if (declaration?.kind === 'parameter' && sem.getRoleOfParameter(declaration.node) === 'data') {
     const source: SourceLeaf = { kind: 'source', source: 'request', label: node.text, node, trace: [declaration.name, node] };
-    return { sources: [source], parameters: [], unsafe: [source], deferred: [] };
+    return { ...emptyTaint(), sources: [source], unsafe: [source] };
   }
   if (declaration?.kind === 'parameter') {
-    return { sources: [], parameters: [{ fn: declaration.fn, index: declaration.index }], unsafe: [], deferred: [] };
+    return { ...emptyTaint(), parameters: [{ fn: declaration.fn, index: declaration.index }] };
   }
   return NO_TAINT;
 }
@@ -247,14 +261,16 @@ export function reportTaint<MessageId extends string>(
   taint: Taint,
   report: TaintReport<MessageId>,
 ): boolean {
-  const [first] = taint.sources;
+  const { sources, unless } = reportableSources(taint.sources, taint.carried);
+  const [first] = sources;
   if (first) {
     context.report({
       node: report.node,
       messageId: report.messageId,
       data: { ...report.data, source: first.label, origin: describeOrigin(first) },
       ...(report.severity ? { severity: report.severity } : {}),
-      ...describeTaint(taint.sources, report.sink),
+      ...describeTaint(sources, report.sink),
+      ...(unless ? { unless, ...(report.replaces ? { replaces: report.replaces } : {}) } : {}),
     });
     return true;
   }

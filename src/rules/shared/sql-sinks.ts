@@ -174,9 +174,9 @@ const DATABASE_PACKAGE_NAME = '(sql|postgres|^pg|maria|oracle|orm|knex|prisma|se
  * finding when the type checker shows that the receiver's type comes from
  * packages none of which is a database client, such as a `Map` from the
  * standard library or a Redis client. A receiver typed by the project alone,
- * or as `any`, keeps the finding.
+ * or as `any`, keeps the finding. `auto` says whether `--types auto` asks.
  */
-export function getReceiverTypeCheck(sink: SqlSink): DeferredCheck | undefined {
+export function getReceiverTypeCheck(sink: SqlSink, auto: boolean): DeferredCheck | undefined {
   const receiver = sink.guessedReceiver;
   if (!receiver) return undefined;
   return {
@@ -187,6 +187,7 @@ export function getReceiverTypeCheck(sink: SqlSink): DeferredCheck | undefined {
     pattern: DATABASE_PACKAGE_NAME,
     expected: false,
     assume: false,
+    auto,
   };
 }
 

@@ -16,6 +16,15 @@ export interface SinkVerdict {
   unsafe: Leaf[];
   /** Questions about imported values; the sink is safe if every one holds. */
   deferred: DeferredCheck[];
+  /** Client data passed through functions of other modules, which reaches the sink if those functions return it. */
+  carried: CarriedTaint;
+}
+
+/** Client data that reaches a sink only if functions of other modules return it; see {@link reportableSources}. */
+export interface CarriedTaint {
+  sources: SourceLeaf[];
+  /** Checks that clear the data once the project is known, one for each function it passed through. */
+  checks: DeferredCheck[];
 }
 
 export interface JudgeOptions {
@@ -31,7 +40,7 @@ export interface JudgeOptions {
  * look at. Environment variables count as trusted configuration.
  */
 export function judgeSink(sem: FileSemantics, expression: ts.Expression, options: JudgeOptions): SinkVerdict {
-  const verdict: SinkVerdict = { sources: [], unsafe: [], deferred: [] };
+  const verdict: SinkVerdict = { sources: [], unsafe: [], deferred: [], carried: { sources: [], checks: [] } };
   const seenCallers = new Set<ts.Node>();
   const visit = (leaves: readonly Leaf[], depth: number): void => {
     for (const leaf of leaves) {
@@ -45,13 +54,15 @@ export function judgeSink(sem: FileSemantics, expression: ts.Expression, options
           verdict.unsafe.push(leaf);
           if (leaf.source === 'request') verdict.sources.push(leaf);
           break;
-        case 'import':
-          verdict.deferred.push(
-            leaf.call
-              ? { kind: 'sanitizer', ref: { specifier: leaf.specifier, path: leaf.path }, safe: [...options.safe], assume: false }
-              : { kind: 'constant', ref: { specifier: leaf.specifier, path: leaf.path }, assume: false },
-          );
+        case 'import': {
+          const ref = { specifier: leaf.specifier, path: leaf.path };
+          verdict.deferred.push(leaf.call ? { kind: 'sanitizer', ref, safe: [...options.safe], assume: false } : { kind: 'constant', ref, assume: false });
+          const carried = (leaf.carried ?? []).filter((item) => item.source.source === 'request');
+          if (carried.length === 0) break;
+          verdict.carried.sources.push(...carried.map((item) => item.source));
+          verdict.carried.checks.push({ kind: 'drops-arguments', ref, indexes: [...new Set(carried.map((item) => item.index))], safe: [...options.safe] });
           break;
+        }
         case 'parameter': {
           verdict.unsafe.push(leaf);
           if (depth > 3 || !isFunctionNode(leaf.fn)) break;
@@ -81,6 +92,18 @@ export function judgeSink(sem: FileSemantics, expression: ts.Expression, options
   };
   visit(sem.flowOf(expression), 0);
   return verdict;
+}
+
+/**
+ * The client data to report at a sink, and the checks that must all pass for
+ * the finding to be dropped. Data that reaches the sink directly needs no
+ * check. Data passed through functions of other modules is reported unless
+ * the project step finds that none of those functions returns it.
+ */
+export function reportableSources(sources: readonly SourceLeaf[], carried: CarriedTaint): { sources: SourceLeaf[]; unless?: DeferredCheck[] } {
+  if (sources.length > 0) return { sources: [...sources] };
+  if (carried.sources.length === 0) return { sources: [] };
+  return { sources: [...carried.sources], unless: [...carried.checks] };
 }
 
 function isSafe(kind: SanitizerKind, options: JudgeOptions): boolean {
