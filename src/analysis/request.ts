@@ -151,7 +151,11 @@ export function getRouteRegistration(fn: ts.SignatureDeclaration): ts.CallExpres
     if (!parent) return undefined;
     if (ts.isCallExpression(parent) && parent.arguments.includes(node as ts.Expression)) {
       const callee = skipOuterExpressions(parent.expression);
-      if (ts.isPropertyAccessExpression(callee) && ROUTE_METHODS.has(callee.name.text)) return parent;
+      if (ts.isPropertyAccessExpression(callee)) {
+        // `items.map(fn)` inside `Promise.all(...)` is not a route, whatever the outer method is called.
+        const isPromise = ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise';
+        return ROUTE_METHODS.has(callee.name.text) && !isPromise ? parent : undefined;
+      }
       node = parent;
       continue;
     }
