@@ -89,7 +89,7 @@ export default defineRule({
         if (!mayHaveWeakSource(sem.sourceFile)) return;
         for (const call of lists.calls.nodes) {
           const source = getWeakSource(sem, call);
-          if (!source) continue;
+          if (!source || (source.clock && isTimeDifference(call))) continue;
           const holder = findSecretHolder(sem, call, 0, new Set());
           if (!holder || reported.has(holder.node)) continue;
           if (source.clock && mixesInRandomSource(sem, holder.node)) continue;
@@ -175,6 +175,21 @@ function findSecretHolder(sem: FileSemantics, start: ts.Node, depth: number, see
     return judgeHolder(sem, current, parent, depth, seen);
   }
   return undefined;
+}
+
+/**
+ * Returns true when a clock reading is part of a subtraction, as in
+ * `payload.exp * 1000 - Date.now()`. The result is then a duration, not an
+ * identifier, whatever the variable that receives it is called.
+ */
+function isTimeDifference(call: ts.CallExpression): boolean {
+  let current: ts.Node = call;
+  while (ts.isParenthesizedExpression(current.parent) || (ts.isBinaryExpression(current.parent) && isArithmetic(current.parent.operatorToken.kind))) {
+    const parent: ts.Node = current.parent;
+    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.MinusToken) return true;
+    current = parent;
+  }
+  return false;
 }
 
 /** Returns the node that carries the value one step further, or undefined when `parent` receives it. */

@@ -40,6 +40,9 @@ const CONTENT_CHECKS = /^(email|isEmail|IsEmail|min|max|length|isLength|IsLength
 /** Words of a password field that is checked against the stored one or repeats another field, not chosen here. */
 const NOT_CHOSEN_WORDS = new Set(['current', 'old', 'existing', 'previous', 'confirm', 'confirmation', 'confirmed', 'repeat', 'repeated', 'retype', 'again', 'verify', 'verification', 'hash', 'hashed', 'digest', 'reset']);
 
+/** Last words of names that hold several things, whose `length` counts them: `passwordFields`, `passwords`, `passwordRules`. */
+const COLLECTION_WORDS = new Set(['fields', 'inputs', 'elements', 'list', 'items', 'rules', 'attempts', 'errors', 'history', 'passwords', 'hashes', 'entries', 'options']);
+
 /** Names of schemas, classes, functions and routes that choose a password, and of those that only check one. */
 const CHOOSING_CONTEXT = /regist|sign[-_ ]?up|create|new[-_ ]?(user|account|password)|reset|change|update|set[-_ ]?password|enrol|onboard|invit|accept|join/i;
 const CHECKING_CONTEXT = /log[-_ ]?in|sign[-_ ]?in|authenticat|credential|verify|session/i;
@@ -149,6 +152,7 @@ function isChosenPasswordName(name: string): boolean {
   if (!MAY_NAME_PASSWORD.test(name)) return false;
   const words = splitWords(name);
   if (!words.some((word) => /^(password|passwd|passphrase|pwd)$/.test(word) || word.endsWith('password'))) return false;
+  if (COLLECTION_WORDS.has(words[words.length - 1]!)) return false;
   return !words.some((word) => NOT_CHOSEN_WORDS.has(word)) && !/^(is|has|show|should|min|max)$/.test(words[0]!);
 }
 

@@ -272,7 +272,7 @@ export class LoggedValueClassifier {
       return this.classify(binding.argument, { ...state, bindings: binding.bindings });
     }
     if (isBooleanType(declaration.node.type)) return SAFE;
-    const declared = this.fromDeclaredType(declaration.node.type, identifier, state);
+    const declared = this.fromDeclaredType(declaration.node.type, declaration.pattern, identifier, state);
     if (declared) return declared;
 
     const named = this.fromName(identifier.text, identifier, state);
@@ -365,7 +365,7 @@ export class LoggedValueClassifier {
       if (initial.safe) return SAFE;
     }
 
-    const declared = this.fromDeclaredType(declaration.node.type, identifier, state);
+    const declared = this.fromDeclaredType(declaration.node.type, declaration.pattern, identifier, state);
     if (declared) return declared;
     const named = this.fromName(identifier.text, identifier, state);
     if (named) return named;
@@ -567,11 +567,17 @@ export class LoggedValueClassifier {
     return typed?.result ?? merged;
   }
 
-  /** Classifies `getAccessToken()`, `user.getPassword()` or `decryptSsn(record)` by the data its name names. */
+  /**
+   * Classifies `getAccessToken()`, `user.getPassword()` or `decryptSsn(record)`
+   * by the data its name names. A lookup by a configuration key, such as
+   * `getSecret(SecretsKeys.WEBSITE_URL)`, is classified by the key instead,
+   * because secret stores also keep addresses and ids.
+   */
   private fromGetterName(name: string, call: ts.CallExpression, state: State): Result | undefined {
     const words = splitWords(name);
     if (words.length < 2 || !GETTER_VERBS.has(words[0]!)) return undefined;
-    const kind = classifyLoggedName(words.slice(1).join(' '), this.options.sensitiveFields);
+    const key = getConfigKeyName(call.arguments[0]);
+    const kind = classifyLoggedName(key ?? words.slice(1).join(' '), this.options.sensitiveFields);
     if (!kind) return OPAQUE;
     return this.item('name', call, shorten(call.getText()), state, 'leaf', kind);
   }
@@ -724,8 +730,9 @@ export class LoggedValueClassifier {
    * variable is called, so `token: Claims` with
    * `interface Claims { sub: string; exp: number }` is not a token.
    */
-  private fromDeclaredType(type: ts.TypeNode | undefined, identifier: ts.Identifier, state: State): Result | undefined {
-    const targets = this.types.targetsOfTypeNode(type);
+  private fromDeclaredType(type: ts.TypeNode | undefined, pattern: readonly PatternStep[], identifier: ts.Identifier, state: State): Result | undefined {
+    // `({ timezone }: Visit)` binds one field of the annotated type, not the whole of it.
+    const targets = this.types.narrowToPattern(this.types.targetsOfTypeNode(type), pattern);
     if (targets.length === 0 || targets.some((target) => target.kind !== 'local')) return undefined;
     return this.fromType(targets, identifier, identifier.text, state)?.result;
   }
@@ -901,4 +908,24 @@ function isSafeSyntax(expression: ts.Expression): boolean {
     default:
       return false;
   }
+}
+
+/** Objects whose members name configuration keys: `SecretsKeys.PROJECT_ID`, `ConfigKey.API_URL`, `Env.DB_PASSWORD`. */
+const KEY_HOLDER = /(keys?|names?|env|config|settings|secrets)$/i;
+
+/**
+ * Returns the key a configuration lookup reads: an upper-case name given as a
+ * string, or a member of an object of key names. Other arguments, such as
+ * `getToken(user)` or `getToken('refresh')`, are not keys.
+ */
+function getConfigKeyName(argument: ts.Expression | undefined): string | undefined {
+  if (!argument) return undefined;
+  const expression = skipOuterExpressions(argument);
+  if (ts.isStringLiteralLike(expression)) return /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(expression.text) ? expression.text : undefined;
+  if (ts.isPropertyAccessExpression(expression)) {
+    const holder = skipOuterExpressions(expression.expression);
+    const holderName = ts.isIdentifier(holder) ? holder.text : ts.isPropertyAccessExpression(holder) ? holder.name.text : undefined;
+    return holderName !== undefined && KEY_HOLDER.test(holderName) ? expression.name.text : undefined;
+  }
+  return undefined;
 }

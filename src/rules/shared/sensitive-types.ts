@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import type { PatternStep } from '../../analysis/scope.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW } from '../../analysis/origin.js';
 import type { SensitiveKind } from '../../analysis/sensitive.js';
@@ -240,6 +241,16 @@ export class TypeIndex {
       }
     }
     return found;
+  }
+
+  /** Narrows the types of a destructured value to the name its pattern binds; a rest element gives no type. */
+  narrowToPattern(targets: readonly TypeTarget[], pattern: readonly PatternStep[]): TypeTarget[] {
+    let narrowed = [...targets];
+    for (const step of pattern) {
+      if ('property' in step) narrowed = this.fieldTargets(narrowed, step.property);
+      else if ('rest' in step) return [];
+    }
+    return narrowed;
   }
 
   /** Returns the sensitive fields of values of the given types. */

@@ -86,26 +86,22 @@ export class ValueTypes {
         return this.typeOfExpression(binding.argument, { ...scope, bindings: binding.bindings }, depth + 1);
       }
       const annotated = this.types.targetsOfTypeNode(declaration.node.type);
-      if (annotated.length > 0 || declaration.pattern.length > 0) return annotated;
+      // `({ timezone }: { timezone?: string; history: Item[] })` binds one field of the annotated type, not all of it.
+      if (annotated.length > 0 || declaration.pattern.length > 0) return this.types.narrowToPattern(annotated, declaration.pattern);
       return this.typeOfCallbackParameter(declaration.node, scope, depth);
     }
     if (declaration?.kind !== 'variable') return [];
     const annotated = this.types.targetsOfTypeNode(declaration.node.type);
-    if (annotated.length > 0) return annotated;
+    if (annotated.length > 0) return this.types.narrowToPattern(annotated, declaration.pattern);
     if (scope.following.has(declaration.name)) return [];
     const inner = { ...scope, following: new Set(scope.following).add(declaration.name) };
     const initializer = declaration.node.initializer;
     const loop = declaration.node.parent.parent;
     if (!initializer && ts.isForOfStatement(loop)) return this.typeOfExpression(loop.expression, inner, depth + 1);
     if (!initializer) return [];
-    if (declaration.pattern.length === 0) return this.typeOfExpression(initializer, inner, depth + 1);
-    let targets = this.typeOfExpression(initializer, inner, depth + 1);
-    for (const step of declaration.pattern) {
-      if ('property' in step) targets = this.types.fieldTargets(targets, step.property);
-      else if ('rest' in step) return [];
-    }
-    return targets;
+    return this.types.narrowToPattern(this.typeOfExpression(initializer, inner, depth + 1), declaration.pattern);
   }
+
 
   /** `patients.forEach((patient) => ...)`: the element type of the array the callback walks. */
   private typeOfCallbackParameter(parameter: ts.ParameterDeclaration, scope: TypeScope, depth: number): TypeTarget[] {
