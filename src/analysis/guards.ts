@@ -54,15 +54,19 @@ export function findGuard(sem: FileSemantics, read: ts.Identifier, declaration: 
 /**
  * `typeof req.query.q === 'string' ? req.query.q : ''` and
  * `ALLOWED.includes(req.query.sort) ? req.query.sort : 'name'`: a check of the
- * very expression the true branch returns.
+ * very expression the true branch returns. That expression may be a call
+ * chain, as in `EXTENSIONS.includes(name.split('.').pop()) ? name.split('.').pop() : 'bin'`.
  */
 export function findConditionalGuard(sem: FileSemantics, conditional: ts.ConditionalExpression): SanitizerKind | undefined {
   const target = skipOuterExpressions(conditional.whenTrue);
-  if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return undefined;
+  if (!isGuardableRead(target)) return undefined;
   const text = target.getText();
-  const isTarget = (node: ts.Node): boolean =>
-    (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && node.getText() === text;
+  const isTarget = (node: ts.Node): boolean => isGuardableRead(node) && node.getText() === text;
   return getCheckKind(sem, conditional.condition, isTarget, true);
+}
+
+function isGuardableRead(node: ts.Node): boolean {
+  return ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node);
 }
 
 function findEarlyExit(

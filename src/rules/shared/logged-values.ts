@@ -254,6 +254,8 @@ export class LoggedValueClassifier {
       case 'catch':
         return OPAQUE;
       case 'import':
+        // `MEDICATION_RESOURCE_CODE` names a constant by convention: its name says what it is about, not what it holds.
+        if (CONSTANT_NAME.test(identifier.text)) return OPAQUE;
         return this.fromName(identifier.text, identifier, state) ?? OPAQUE;
       case 'parameter':
         return this.classifyParameter(identifier, declaration, state);
@@ -909,6 +911,9 @@ function isSafeSyntax(expression: ts.Expression): boolean {
       return false;
   }
 }
+
+/** An upper-case name with underscores, the convention for constants. */
+const CONSTANT_NAME = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
 
 /** Objects whose members name configuration keys: `SecretsKeys.PROJECT_ID`, `ConfigKey.API_URL`, `Env.DB_PASSWORD`. */
 const KEY_HOLDER = /(keys?|names?|env|config|settings|secrets)$/i;
