@@ -92,6 +92,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const cwd = path.resolve(options.cwd);
   const { root, gitRoot } = findScanRoot(cwd, options.paths);
   const config = options.config;
+  // Checked before the scan, which can take minutes, rather than after it.
+  if (options.types === 'on' && !hasTsconfig(root)) {
+    throw new UsageError(`--types on needs a tsconfig.json in ${root}.`, 'Add one, or use --types auto.');
+  }
   const rules = selectRules(config, options.only, options.disable);
   const changed = options.changes ? listChangedFiles(gitRoot, options.changes) : undefined;
   // A staged file that the working tree no longer has is still part of the commit.
@@ -392,6 +396,10 @@ function getBuildId(): string {
   visit(base);
   buildId = createHash('sha256').update(parts.join('\n')).digest('hex');
   return buildId;
+}
+
+function hasTsconfig(root: string): boolean {
+  return fs.existsSync(path.join(root, 'tsconfig.json'));
 }
 
 /**
