@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createBaseline } from '../engine/baseline.js';
 import { getDefaultCacheDir } from '../engine/cache.js';
 import { findScanRoot, scan } from '../engine/scanner.js';
+import { defaultJobs } from '../engine/worker-pool.js';
 import { UsageError } from '../errors.js';
 import { resolveConfig } from './scan-command.js';
 
@@ -18,7 +18,7 @@ export async function runBaselineCreateCommand(
     paths,
     cwd,
     config,
-    jobs: os.availableParallelism(),
+    jobs: defaultJobs(),
     cacheDir: getDefaultCacheDir(findScanRoot(cwd, paths).root),
     types: 'auto',
   });

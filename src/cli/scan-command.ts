@@ -12,10 +12,10 @@ import type { Reporter, ReporterOptions } from '../reporters/types.js';
 import { SEVERITIES, type ScanResult, type Severity } from '../types.js';
 import { shouldColor, writeError, writeWarning } from './output.js';
 import { UsageError } from '../errors.js';
-import os from 'node:os';
 import { findScanRoot, type TypesMode } from '../engine/scanner.js';
 import { getDefaultCacheDir } from '../engine/cache.js';
 import { readBaseline } from '../engine/baseline.js';
+import { defaultJobs } from '../engine/worker-pool.js';
 import { formatGitlab } from '../reporters/gitlab.js';
 import { formatMarkdown } from '../reporters/markdown.js';
 import { formatJunit } from '../reporters/junit.js';
@@ -78,7 +78,7 @@ export async function runScanCommand(
       disable: options.disable,
       fixedTime,
       changes,
-      jobs: options.jobs ?? os.availableParallelism(),
+      jobs: options.jobs ?? defaultJobs(),
       cacheDir: options.cache === false ? undefined : path.resolve(cwd, options.cacheLocation ?? getDefaultCacheDir(findScanRoot(cwd, paths).root)),
       baseline: baselineFile ? { file: path.relative(cwd, baselineFile) || baselineFile, baseline: readBaseline(baselineFile) } : undefined,
       types: options.types ?? 'auto',

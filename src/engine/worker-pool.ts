@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/schema.js';
@@ -22,6 +23,16 @@ type WorkerMessage = { kind: 'results'; results: FileResult[] } | { kind: 'error
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const BATCH_SIZE = 16;
+
+/**
+ * Returns the number of threads a scan uses by default: one fewer than the
+ * cores. The garbage collector and compiler threads of a single scan keep
+ * about one core busy: on two cores, a second thread made typeorm's scan
+ * slower (8.5 s against 8.3 s) and larger (490 MiB against 439 MiB).
+ */
+export function defaultJobs(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
 
 /** True when the compiled worker script exists; tests that run the TypeScript sources directly scan in-process. */
 export function canUseWorkers(): boolean {
