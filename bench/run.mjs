@@ -6,8 +6,9 @@
 //
 // Runs, each in a fresh process measured by GNU time (/usr/bin/time):
 //   parse-only        the TypeScript parser that ts-morph bundles, alone, one core
-//   cold --jobs 1     keney-audit on one core with an empty cache
-//   cold              keney-audit with the default jobs (every core), empty cache
+//   cold --jobs 1     keney-audit on one thread with an empty cache
+//   cold --jobs N     the same on N threads, N = the number of cores (skipped on one core)
+//   cold              keney-audit with the default jobs (one fewer than the cores), empty cache
 //   warm              keney-audit again on the unchanged tree, cache filled
 //   staged            --staged with one changed file, the rest from the cache
 //   types off / on    cold, default jobs, with the TypeScript type checker off, then on
@@ -179,7 +180,8 @@ function main() {
     }),
   );
   rows.push(repeat('keney-audit cold --jobs 1', () => keney(['--no-cache', '--jobs', '1'])));
-  rows.push(repeat(`keney-audit cold (--jobs ${cores})`, () => keney(['--no-cache'])));
+  if (cores > 1) rows.push(repeat(`keney-audit cold --jobs ${cores}`, () => keney(['--no-cache', '--jobs', String(cores)])));
+  rows.push(repeat(`keney-audit cold (default, --jobs ${Math.max(1, cores - 1)})`, () => keney(['--no-cache'])));
 
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keney-bench-cache-'));
   keney(['--cache-location', cacheDir]);
