@@ -17,6 +17,7 @@ import { readModuleLayout } from '../files/workspaces.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { ResultCache } from './cache.js';
 import { TypeService } from './type-service.js';
+import { HeapGuard } from './heap-guard.js';
 import { canUseWorkers, WorkerPool, type FileTask } from './worker-pool.js';
 import type { TypeOracle } from './project.js';
 import type { DeferredCheck, FileResult, SuppressionComment } from './facts.js';
@@ -278,8 +279,13 @@ async function analyzeSources(
   options.onProgress?.(cached, total);
 
   const analyzeOptions: AnalyzeOptions = { ...setup, knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)) };
-  const analyzeHere = (task: FileTask): FileResult => analyzeSafely(task.file, task.text, analyzeOptions);
   const tasks = missing.map((index) => sources[index]!);
+  const heap = tasks.length >= MIN_FILES_FOR_WORKERS ? new HeapGuard() : undefined;
+  const analyzeHere = (task: FileTask): FileResult => {
+    const result = analyzeSafely(task.file, task.text, analyzeOptions);
+    heap?.check();
+    return result;
+  };
   let analyzed: FileResult[];
   if (pool && tasks.length >= MIN_FILES_FOR_WORKERS) {
     analyzed = await pool.run(tasks, analyzeHere, (count) => options.onProgress?.(cached + count, total));

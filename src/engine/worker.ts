@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { allRules } from '../rules/index.js';
 import { analyzeFile, type AnalyzeOptions } from './analyze-file.js';
+import { HeapGuard } from './heap-guard.js';
 import type { FileTask, WorkerSetup } from './worker-pool.js';
 
 const setup = workerData as WorkerSetup;
@@ -12,9 +13,15 @@ const options: AnalyzeOptions = {
   knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)),
 };
 
+const heap = new HeapGuard();
+
 parentPort!.on('message', (tasks: FileTask[]) => {
   try {
-    const results = tasks.map((task) => analyzeFile(task.file, task.text, options));
+    const results = tasks.map((task) => {
+      const result = analyzeFile(task.file, task.text, options);
+      heap.check();
+      return result;
+    });
     parentPort!.postMessage({ kind: 'results', results });
   } catch (error) {
     parentPort!.postMessage({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
