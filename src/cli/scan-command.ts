@@ -87,7 +87,7 @@ export async function runScanCommand(
   } finally {
     progress.clear();
   }
-  if (result.scope && result.scope.files.length === 0) {
+  if (result.scope && result.scope.files.length === 0 && !options.quiet) {
     const what = result.scope.kind === 'staged' ? 'No staged TypeScript, JavaScript or .env file to scan.' : `No file changed since ${options.changedSince} to scan.`;
     process.stderr.write(`${what}\n`);
   }

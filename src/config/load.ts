@@ -156,7 +156,7 @@ function readRules(node: YamlNode | null, knownRuleIds: readonly string[], fail:
   for (const pair of node.items) {
     const id = scalarKey(pair);
     if (!knownRuleIds.includes(id)) {
-      fail(pair, `unknown rule id '${id}' under 'rules'. Run \`keney-audit rules\` to list the ${knownRuleIds.length} rule ids`);
+      fail(pair, `unknown rule id '${id}' under 'rules'; there are ${knownRuleIds.length} rule ids`);
     }
     const value = pair.value as YamlNode | null;
     if (isScalar(value)) {

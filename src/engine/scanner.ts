@@ -583,11 +583,13 @@ export function applySuppressions(
     for (const comment of comments) {
       const where = { file, line: comment.line, column: comment.column };
       if (comment.problem) {
+        // An ignore-line comment targets its own line; an ignore-next-line one the next line of code.
+        const form = comment.targetLine === comment.line ? 'keney-audit-ignore-line' : 'keney-audit-ignore-next-line';
         notifications.push({
           level: 'warning',
           kind: 'invalid-suppression',
           ...where,
-          message: `Suppression comment ${comment.problem}, so it suppresses nothing. Write it as \`keney-audit-ignore-next-line <rule-id> -- <reason>\`.`,
+          message: `Suppression comment ${comment.problem}, so it suppresses nothing. Write it as \`${form} <rule-id> -- <reason>\`.`,
         });
         continue;
       }

@@ -122,6 +122,14 @@ describe('scan --staged', () => {
     expect(result.status).toBe(0);
   });
 
+  it('with nothing staged and --quiet prints nothing', () => {
+    const cwd = makeCommittedRepo({ 'src/db.ts': UNPARAMETERIZED_HELPER });
+    const result = runCli(['scan', '--staged', '--quiet'], { cwd });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
   it('with only other files staged prints the same message', () => {
     const cwd = makeCommittedRepo({ 'src/db.ts': UNPARAMETERIZED_HELPER });
     writeFiles(cwd, { 'README.md': '# Clinic\n' });

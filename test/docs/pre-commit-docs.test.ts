@@ -39,7 +39,7 @@ describe('docs/pre-commit.md', () => {
 
   it('the lint-staged config is valid JavaScript', async () => {
     const [config] = codeBlocks(PAGE, 'js');
-    expect(config).toContain('// lint-staged.config.js');
+    expect(config).toContain('// lint-staged.config.mjs');
     const file = path.join(makeTempFolder({ 'lint-staged.config.mjs': config! }), 'lint-staged.config.mjs');
     const loaded = (await import(pathToFileURL(file).href)) as { default: Record<string, unknown> };
     const tasks = Object.entries(loaded.default);

@@ -85,6 +85,15 @@ describe('invalid suppressions', () => {
   }
 });
 
+describe('an invalid ignore-line comment', () => {
+  it('is told to keep its own form', async () => {
+    const { suppressionNotices } = await scanRoute(routeWith('  // keney-audit-ignore-line sql-injection'));
+    expect(suppressionNotices.map((notice) => notice.message)).toEqual([
+      "Suppression comment gives no reason after ' -- ', so it suppresses nothing. Write it as `keney-audit-ignore-line <rule-id> -- <reason>`.",
+    ]);
+  });
+});
+
 describe('unused suppressions', () => {
   it('a comment that matches no finding is listed', async () => {
     const source = `// keney-audit-ignore-next-line sql-injection -- left from a refactor\nexport const answer = 42;\n`;
