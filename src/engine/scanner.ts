@@ -18,6 +18,7 @@ import { applyBaseline, type Baseline } from './baseline.js';
 import { ResultCache } from './cache.js';
 import { TypeService } from './type-service.js';
 import { HeapGuard } from './heap-guard.js';
+import { maskSecretsInFindings } from './redact.js';
 import { canUseWorkers, WorkerPool, type FileTask } from './worker-pool.js';
 import type { TypeOracle } from './project.js';
 import type { DeferredCheck, FileResult, SuppressionComment } from './facts.js';
@@ -213,6 +214,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const ranRuleIds = new Set(rules.map((rule) => rule.meta.id));
   let findings = applySuppressions(projectOutput.findings, results, notifications, ranRuleIds);
   hideSnippetsNextToSecrets(findings, rules);
+  maskSecretsInFindings(findings);
   let scopeNotifications = notifications;
   if (reportOnly) {
     const inScope = reportOnly;
@@ -438,7 +440,8 @@ function readLine(root: string, file: string, line: number, overrides: ReadonlyM
       return undefined;
     }
   }
-  return text.split(/\r?\n/)[line - 1]?.trim();
+  // The parser also ends a line at a lone carriage return, so line numbers count it too.
+  return text.split(/\r\n|\r|\n/)[line - 1]?.trim();
 }
 
 /**
@@ -456,7 +459,6 @@ function hideSnippetsNextToSecrets(findings: Finding[], rules: readonly Rule[]):
   }
 }
 
-/** Prints the time spent in each rule's visitors, most expensive first, like ESLint's TIMING. */
 /** Wall time between named points of a scan, printed with the rule timings. */
 class PhaseClock {
   private last = performance.now();
@@ -474,6 +476,7 @@ class PhaseClock {
   }
 }
 
+/** Prints the time spent in each rule's visitors, most expensive first, like ESLint's TIMING. */
 function printRuleTimings(timings: ReadonlyMap<string, number>): void {
   const rows = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 25);
   const lines = rows.map(([id, ms]) => `${ms.toFixed(0).padStart(8)} ms  ${id}`);

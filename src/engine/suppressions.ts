@@ -24,7 +24,10 @@ export function parseSuppressions(text: string, knownRuleIds: ReadonlySet<string
     if (!match) return;
     const line = index + 1;
     const targetLine = match[1] === 'next-line' ? nextCodeLine(lines, index) : line;
-    const body = match[2]!.replace(/\*\/\s*\}?\s*$/, '').trim();
+    // A block comment ends at its first `*/`: code after it on the line is not part of the reason.
+    const rest = match[2]!;
+    const end = lineText.slice(match.index, match.index + 2) === '/*' ? rest.indexOf('*/') : -1;
+    const body = (end === -1 ? rest : rest.slice(0, end)).trim();
     const separator = body.indexOf('--');
     const idsText = (separator === -1 ? body : body.slice(0, separator)).trim();
     const justification = separator === -1 ? '' : body.slice(separator + 2).trim();

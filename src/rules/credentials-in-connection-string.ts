@@ -1,3 +1,4 @@
+import { maskSecretsInMessage } from '../engine/redact.js';
 import { defineRule } from './rule.js';
 import { analyzeSecrets, gatherSecretNodes } from './shared/secret-analysis.js';
 import { getSecretSeverity, maskSecret } from './shared/secrets.js';
@@ -28,7 +29,7 @@ export default defineRule({
             messageId: 'password',
             data: { scheme: finding.scheme, holder: finding.holder, masked: maskSecret(finding.value) },
             severity: getSecretSeverity(context.file, 'critical'),
-            fingerprintKey: `${finding.scheme}\0${finding.holder}`,
+            fingerprintKey: `${finding.scheme}\0${maskSecretsInMessage(finding.holder)}`,
           });
         }
       },

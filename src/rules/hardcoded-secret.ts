@@ -1,3 +1,4 @@
+import { maskSecretsInMessage } from '../engine/redact.js';
 import { defineRule } from './rule.js';
 import { judgeImportedKeys, toImportedKeyFacts, type ImportedKeyFact } from './shared/imported-signing-keys.js';
 import { analyzeSecrets, gatherSecretNodes, toLabel } from './shared/secret-analysis.js';
@@ -31,7 +32,7 @@ export default defineRule<'hardcoded', ImportedKeyFact>({
             data: { label: finding.label, holder: finding.holder, masked: maskSecret(finding.value) },
             severity: getSecretSeverity(context.file, 'critical'),
             related: finding.related,
-            fingerprintKey: `${finding.label}\0${finding.holder}`,
+            fingerprintKey: `${finding.label}\0${maskSecretsInMessage(finding.holder)}`,
           });
         }
         for (const fact of toImportedKeyFacts(analysis)) context.addFact(fact);
@@ -50,7 +51,7 @@ export default defineRule<'hardcoded', ImportedKeyFact>({
         messageId: 'hardcoded',
         data: { label: toLabel(verdict.fact.purpose), holder, masked: maskSecret(verdict.value) },
         severity: getSecretSeverity(verdict.file, 'critical'),
-        fingerprintKey: `${verdict.fact.subject}\0${holder}`,
+        fingerprintKey: `${verdict.fact.subject}\0${maskSecretsInMessage(holder)}`,
       });
     }
   },
