@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,13 +6,13 @@ import v8 from 'node:v8';
 import type { FileResult } from './facts.js';
 
 /** Bump when the shape of FileResult, the meaning of a cached field or the entry encoding changes. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 const MAX_PACKS = 4;
 const CIPHER = 'aes-256-gcm';
 
 /** One file's result, encrypted with a key derived from the file's content. */
 interface Entry {
-  /** SHA-1 of the content, to find out whether the entry matches the file as it is now. */
+  /** A keyed hash of the content (see {@link getUserKey}), to find out whether the entry matches the file as it is now. */
   hash: string;
   iv: Uint8Array;
   tag: Uint8Array;
@@ -32,18 +32,57 @@ export function getDefaultCacheDir(root: string): string {
   return path.join(base, 'keney-audit', id);
 }
 
-export function hashContent(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+let userKey: Buffer | undefined;
+
+/**
+ * Returns a random key of this user's, created on first use and kept outside
+ * every project (`$XDG_CACHE_HOME/keney-audit/user.key`, else
+ * `~/.cache/keney-audit/user.key`). Entries are keyed and encrypted with it, so
+ * a pack committed to a repository or copied from another machine matches no
+ * file: nobody without the key can forge an entry that hides a finding, or
+ * test guesses of a file's content against its hash. Without a writable cache
+ * home the key lasts one run, and the cache then helps no later run.
+ */
+function getUserKey(): Buffer {
+  if (userKey) return userKey;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const file = path.join(base, 'keney-audit', 'user.key');
+  const read = (): Buffer | undefined => {
+    try {
+      const key = fs.readFileSync(file);
+      return key.length === 32 ? key : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let key = read();
+  if (!key) {
+    const fresh = randomBytes(32);
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      // `wx` fails when another scan created the key first; that scan's key is then read back.
+      fs.writeFileSync(file, fresh, { mode: 0o600, flag: 'wx' });
+    } catch {
+      // Read below: the key of a concurrent scan, or none when the folder is not writable.
+    }
+    key = read() ?? fresh;
+  }
+  userKey = key;
+  return key;
+}
+
+function hashContent(text: string): string {
+  return createHmac('sha256', getUserKey()).update('content\0').update(text).digest('hex');
 }
 
 /**
- * The key that encrypts a file's entry. It is derived from the file's content
- * and never stored, so only a reader who has the file can decrypt its entry:
- * the pack contains no snippet, fact or constant of the scanned code, secrets
- * included, that the source would not already show.
+ * Derives the key that encrypts a file's entry from the user key and the
+ * file's content. It is never stored, so only this user, holding the file, can
+ * decrypt the entry: the pack shows no snippet, fact or constant of the
+ * scanned code, secrets included, to anyone else.
  */
 function deriveKey(text: string): Buffer {
-  return createHash('sha256').update('keney-audit cache key\0').update(text).digest();
+  return createHmac('sha256', getUserKey()).update('entry key\0').update(text).digest();
 }
 
 /**

@@ -56,6 +56,17 @@ describe('result cache', () => {
     expect(comparable(second)).toEqual(comparable(first));
   });
 
+  it('of another user matches no file', () => {
+    const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/db.ts': UNPARAMETERIZED_HELPER });
+    const args = ['scan', '--cache-location', '.scan-cache'];
+    const owner = runCliJson<ScanJson>(args, { cwd }).json;
+    // A pack committed to the repository reaches a CI machine whose user key differs.
+    const stranger = runCliJson<ScanJson>(args, { cwd, env: { XDG_CACHE_HOME: makeTempFolder({}) } }).json;
+    expect(owner.summary.cached).toBe(0);
+    expect(stranger.summary.cached).toBe(0);
+    expect(places(stranger)).toEqual(places(owner));
+  });
+
   it('re-analyses only the edited file', () => {
     const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/db.ts': UNPARAMETERIZED_HELPER });
     const args = ['scan', '--cache-location', '.scan-cache'];
