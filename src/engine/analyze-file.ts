@@ -112,6 +112,17 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
   const fail = (rule: Rule, error: unknown): void => {
     if (failed.has(rule)) return;
     failed.add(rule);
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      // Deeply nested code exhausts the stack of recursive questions: a limit of the analysis, not a fault of the rule.
+      notifications.push({
+        level: 'warning',
+        kind: 'rule-skipped',
+        ruleId: rule.meta.id,
+        file,
+        message: `Rule ${rule.meta.id} skipped this file: its code is nested too deeply to analyse.`,
+      });
+      return;
+    }
     const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
     notifications.push({
       level: 'error',

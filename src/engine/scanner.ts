@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import { discoverFiles } from '../files/discover.js';
@@ -107,7 +108,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // A --staged or --changed-since scan of the whole repository may find nothing to report, which is not a usage error.
   const emptyScanAllowed = changed !== undefined && options.paths.length === 0;
 
-  const paths = options.paths.length > 0 ? options.paths : ['.'];
+  // A commit contains files of the whole repository, whichever folder the hook runs in.
+  let paths = options.paths;
+  if (paths.length === 0) paths = changed && gitRoot ? [gitRoot] : ['.'];
   const phases = ruleTimings ? new PhaseClock() : undefined;
   const discovered = await discoverFiles({
     paths,
@@ -153,7 +156,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const cache = options.cacheDir ? ResultCache.open(options.cacheDir, analysisKey) : undefined;
   // Start the workers before reading files, so that loading the parser overlaps with the reads,
   // unless the cache already holds most files and few will need parsing.
-  const jobs = options.jobs ?? 1;
+  // More threads than cores only add memory: --jobs 200 once started 199 workers and took 12.7 GB.
+  const jobs = Math.min(options.jobs ?? 1, maxJobs());
   const likelyMisses = discovered.files.length - (cache?.size ?? 0);
   const pool =
     jobs > 1 && likelyMisses >= MIN_FILES_FOR_WORKERS && canUseWorkers()
@@ -164,7 +168,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const sources: Array<{ file: string; text: string }> = [];
   for (const absolute of discovered.files) {
     const file = toRelative(root, absolute);
-    const text = overrides.get(file) ?? readSource(absolute, file, config.maxFileSize, skipped);
+    const staged = overrides.get(file);
+    const text = staged !== undefined ? checkSource(staged, Buffer.byteLength(staged), file, config.maxFileSize, skipped) : readSource(absolute, file, config.maxFileSize, skipped);
     if (text === undefined) continue;
     sources.push({ file, text });
   }
@@ -333,6 +338,7 @@ export function analyzeSafely(file: string, text: string, options: AnalyzeOption
   } catch (error) {
     // analyzeFile catches rule errors itself, so this is a fault of the parser or the semantic layer.
     const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const tooDeep = isStackOverflow(error);
     return {
       file,
       lines: 0,
@@ -343,15 +349,32 @@ export function analyzeSafely(file: string, text: string, options: AnalyzeOption
       flows: { sinks: [], calls: [] },
       suppressions: [],
       notifications: [
-        {
-          level: 'error',
-          kind: 'analysis-failed',
-          file,
-          message: `Analysis failed, so the file was not scanned: ${reason.split('\n').slice(0, 4).join(' | ')}`,
-        },
+        tooDeep
+          ? {
+              level: 'warning',
+              kind: 'file-skipped',
+              file,
+              message: 'File skipped: its code is nested too deeply for the parser and the analysis (thousands of levels).',
+            }
+          : {
+              level: 'error',
+              kind: 'analysis-failed',
+              file,
+              message: `Analysis failed, so the file was not scanned: ${reason.split('\n').slice(0, 4).join(' | ')}`,
+            },
       ],
     };
   }
+}
+
+/** Returns the most threads a scan starts: the number of cores, or two on one core so that the parallel path can still run. */
+function maxJobs(): number {
+  return Math.max(2, os.availableParallelism());
+}
+
+/** True for V8's error when the call stack runs out, which deeply nested code causes in recursive walks. */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 /**
@@ -522,23 +545,31 @@ function isWithin(folder: string, target: string): boolean {
 function readSource(absolute: string, file: string, maxFileSize: number, skipped: Array<{ file: string; reason: string }>): string | undefined {
   try {
     const stat = fs.statSync(absolute);
-    if (stat.size > maxFileSize) {
-      const reason = `${formatBytes(stat.size)}, above the maxFileSize limit of ${formatBytes(maxFileSize)} (raise maxFileSize in .keneyaudit.yml to scan it)`;
-      skipped.push({ file, reason });
-      return undefined;
-    }
-    const text = fs.readFileSync(absolute, 'utf8');
-    if (looksMinified(text)) {
-      skipped.push({ file, reason: 'looks minified (average line longer than 500 characters)' });
-      return undefined;
-    }
-    return text;
+    if (!withinSizeLimit(stat.size, file, maxFileSize, skipped)) return undefined;
+    return checkSource(fs.readFileSync(absolute, 'utf8'), stat.size, file, maxFileSize, skipped);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code ? `unreadable (${code})` : 'unreadable';
     skipped.push({ file, reason });
     return undefined;
   }
+}
+
+/** Applies the size limit and the minified check to a file's text, read from disk or from the git index. */
+function checkSource(text: string, size: number, file: string, maxFileSize: number, skipped: Array<{ file: string; reason: string }>): string | undefined {
+  if (!withinSizeLimit(size, file, maxFileSize, skipped)) return undefined;
+  if (looksMinified(text)) {
+    skipped.push({ file, reason: 'looks minified (average line longer than 500 characters)' });
+    return undefined;
+  }
+  return text;
+}
+
+function withinSizeLimit(size: number, file: string, maxFileSize: number, skipped: Array<{ file: string; reason: string }>): boolean {
+  if (size <= maxFileSize) return true;
+  const reason = `${formatBytes(size)}, above the maxFileSize limit of ${formatBytes(maxFileSize)} (raise maxFileSize in .keneyaudit.yml to scan it)`;
+  skipped.push({ file, reason });
+  return false;
 }
 
 function looksMinified(text: string): boolean {

@@ -42,9 +42,19 @@ function split(output: string): string[] {
   return output.split('\0').filter(Boolean);
 }
 
-/** Reads the staged blobs of many files with one `git cat-file --batch`. */
-function readStaged(gitRoot: string, files: string[]): Map<string, string> {
+/**
+ * Reads the staged blobs of many files with one `git cat-file --batch`, which
+ * reads one name a line: a name holding a line break is read on its own, or
+ * it would shift every later file onto the wrong content.
+ */
+function readStaged(gitRoot: string, allFiles: string[]): Map<string, string> {
   const contents = new Map<string, string>();
+  const files = allFiles.filter((file) => !/[\r\n]/.test(file));
+  for (const file of allFiles) {
+    if (!/[\r\n]/.test(file)) continue;
+    const blob = spawnSync('git', ['cat-file', 'blob', `:${file}`], { cwd: gitRoot, maxBuffer: 512 * 1024 * 1024 });
+    if (!blob.error && blob.status === 0) contents.set(file, blob.stdout.toString('utf8'));
+  }
   if (files.length === 0) return contents;
   const result = spawnSync('git', ['cat-file', '--batch'], {
     cwd: gitRoot,

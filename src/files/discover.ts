@@ -129,7 +129,8 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
     const listed = listFolderWithGit(folder, base, ignore, inBase ? options.include : [], options.gitRoot, options.indexOnly);
     if (listed) return listed;
   }
-  const walk = { cwd: base, absolute: true, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore };
+  // A folder that cannot be read is left out, as an unreadable file is, rather than ending the scan.
+  const walk = { cwd: base, absolute: true, dot: true, followSymbolicLinks: false, onlyFiles: true, suppressErrors: true, ignore };
 
   const sources = await globby([`${prefix}**/*.{${SOURCE_EXTENSIONS.join(',')}}`], { ...walk, gitignore: true });
   const envFiles = await listTrackedEnvFiles(folder, base, walk, options.gitRoot);

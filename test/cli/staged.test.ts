@@ -82,6 +82,37 @@ describe('scan --staged', () => {
     expect(places(json)).toEqual(['src/new.ts:6']);
   });
 
+  it('scans the whole commit from a subfolder', () => {
+    const cwd = makeCommittedRepo({ 'src/answer.ts': CLEAN_MODULE, 'docs/readme.md': '# Clinic\n' });
+    writeFiles(cwd, { 'src/new.ts': UNPARAMETERIZED_HELPER });
+    git(cwd, 'add', 'src/new.ts');
+
+    const { status, json } = runCliJson<ScanJson>(['scan', '--staged', ...SQL_RULES], { cwd: path.join(cwd, 'docs') });
+    expect(places(json)).toEqual(['src/new.ts:6']);
+    expect(status).toBe(1);
+  });
+
+  it('reads each file when a name holds a line break', () => {
+    const cwd = makeCommittedRepo({ 'src/answer.ts': CLEAN_MODULE });
+    writeFiles(cwd, { 'src/a\nb.ts': CLEAN_MODULE, 'src/c.ts': CLEAN_MODULE, 'src/d.ts': UNPARAMETERIZED_HELPER });
+    git(cwd, 'add', 'src');
+
+    const { status, json } = runCliJson<ScanJson>(['scan', '--staged', ...SQL_RULES], { cwd });
+    expect(places(json)).toEqual(['src/d.ts:6']);
+    expect(status).toBe(1);
+  });
+
+  it('applies the size limit to staged content', () => {
+    const cwd = makeCommittedRepo({ 'src/answer.ts': CLEAN_MODULE, '.keneyaudit.yml': 'maxFileSize: 1KB\n' });
+    writeFiles(cwd, { 'src/big.ts': `${UNPARAMETERIZED_HELPER}// ${'x'.repeat(2000)}\n` });
+    git(cwd, 'add', 'src/big.ts');
+
+    const { status, json } = runCliJson<ScanJson & { skipped: Array<{ file: string }> }>(['scan', '--staged', ...SQL_RULES], { cwd });
+    expect(places(json)).toEqual([]);
+    expect(json.skipped.map((item) => item.file)).toEqual(['src/big.ts']);
+    expect(status).toBe(0);
+  });
+
   it('scans a staged file the working tree no longer has', () => {
     const cwd = makeCommittedRepo({ 'src/answer.ts': CLEAN_MODULE });
     writeFiles(cwd, { 'src/db.ts': UNPARAMETERIZED_HELPER });

@@ -62,3 +62,27 @@ describe('minified file', () => {
     expect(result.status, result.stderr).toBe(0);
   });
 });
+
+describe('file nested too deeply', () => {
+  it('is skipped with a warning and the scan goes on', () => {
+    // Ten thousand nested parentheses, one a line so that the file does not look minified, exhaust the parser's stack.
+    const nested = `export const deep = ${'(\n'.repeat(10_000)}1${')\n'.repeat(10_000)};\n`;
+    const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/deep.ts': nested });
+    const { status, json } = runCliJson<{ notifications: Array<{ level: string; kind: string; file?: string; message: string }> }>(
+      ['scan', ...SQL_RULES],
+      { cwd },
+    );
+    expect(status).toBe(1);
+    expect(json.notifications.filter((notification) => notification.file === 'src/deep.ts')).toEqual([
+      {
+        level: 'warning',
+        kind: 'file-skipped',
+        file: 'src/deep.ts',
+        line: null,
+        column: null,
+        ruleId: null,
+        message: 'File skipped: its code is nested too deeply for the parser and the analysis (thousands of levels).',
+      },
+    ]);
+  });
+});
