@@ -22,6 +22,13 @@ describe('credentials-in-connection-string findings', () => {
     expect(readFoundText(result.root, first!.location)).toBe('Zr8vQ2mN6x');
   });
 
+  it('keep an @ inside the password', async () => {
+    const result = await scanPaths([path.join(CASES, 'at-sign-in-password.ts')], { rules: [RULE] });
+    const [first] = result.findings;
+    expect(first).toBeDefined();
+    expect(readFoundText(result.root, first!.location)).toBe('Tr0ub4dor@Xk9mQ2vLp7Wn');
+  });
+
   it('name the scheme and the holder', async () => {
     const result = await scanPaths([path.join(CASES, 'pg-redis-amqp.js')], { rules: [RULE] });
     expect(result.findings.map((finding) => finding.message)).toEqual([

@@ -35,8 +35,9 @@ const SCHEMES = [
   'sftp',
 ];
 
+// The password runs to the last `@` before the path, as URL parsers read it, so `p@ss` stays whole.
 const CONNECTION_STRING = new RegExp(
-  `(?<![A-Za-z0-9+.-])(${SCHEMES.map((scheme) => scheme.replace(/[+.]/g, '\\$&')).join('|')}):\\/\\/([^:/?#@\\s]*):([^@/?#\\s]+)@`,
+  `(?<![A-Za-z0-9+.-])(${SCHEMES.map((scheme) => scheme.replace(/[+.]/g, '\\$&')).join('|')}):\\/\\/([^:/?#@\\s]*):([^/?#\\s]+)@`,
   'gi',
 );
 

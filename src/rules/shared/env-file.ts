@@ -16,7 +16,8 @@ const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \
  */
 export function parseEnvFile(text: string): EnvEntry[] {
   const entries: EnvEntry[] = [];
-  let offset = 0;
+  // A byte-order mark before the first name would hide the first variable.
+  let offset = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (offset < text.length) {
     const lineEnd = findLineEnd(text, offset);
     const line = text.slice(offset, lineEnd);
