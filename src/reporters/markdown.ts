@@ -1,5 +1,6 @@
 import type { Finding, ScanResult, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
+import { showControls } from './text.js';
 import type { ReporterOptions } from './types.js';
 
 const MAX_ROWS = 100;
@@ -39,9 +40,19 @@ function toRow(finding: Finding): string {
   return `| ${ICONS[finding.severity]} ${finding.severity} | \`${finding.ruleId}\` | ${location} | ${escapeCell(finding.message)} |`;
 }
 
-/** Keeps a message inside its table cell: pipes and line breaks would end it. */
+/**
+ * Keeps a message inside its table cell and out of the page's markup: pipes
+ * and line breaks would end the cell, backticks a code span, and `<` `>` `&`
+ * would let a scanned name such as `<img onerror=…>` reach the page as HTML.
+ */
 function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return showControls(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/`/g, '\\`')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 }
 
 function plural(count: number, noun: string): string {

@@ -28,7 +28,7 @@ export function formatText(result: ScanResult, options: ReporterOptions): string
   const lines: string[] = [];
   const display = (file: string): string => {
     const relative = path.relative(options.cwd, path.join(result.root, file));
-    return relative.split(path.sep).join('/') || file;
+    return showControls(relative.split(path.sep).join('/') || file);
   };
 
   if (options.verbose && !options.quiet) {
@@ -53,7 +53,7 @@ export function formatText(result: ScanResult, options: ReporterOptions): string
     for (const finding of findings) {
       const position = `${finding.location.startLine}:${finding.location.startColumn}`.padEnd(positionWidth);
       const severity = SEVERITY_COLORS[finding.severity](chalk)(finding.severity.padEnd(8));
-      lines.push(`  ${chalk.dim(position)}  ${severity}  ${finding.message}  ${chalk.dim(finding.ruleId)}`);
+      lines.push(`  ${chalk.dim(position)}  ${severity}  ${showControls(finding.message)}  ${chalk.dim(finding.ruleId)}`);
     }
     lines.push('');
   }
@@ -64,7 +64,7 @@ export function formatText(result: ScanResult, options: ReporterOptions): string
   for (const notice of notices) {
     const label = NOTICE_LABELS[notice.level](chalk);
     const where = notice.file ? `${display(notice.file)}${notice.line ? `:${notice.line}:${notice.column ?? 1}` : ''}  ` : '';
-    lines.push(`${label}  ${where}${notice.message}`);
+    lines.push(`${label}  ${where}${showControls(notice.message)}`);
   }
   if (notices.length > 0) lines.push('');
 
@@ -95,4 +95,13 @@ function formatSummary(result: ScanResult, chalk: ChalkInstance): string {
 
 function plural(count: number, noun: string): string {
   return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Shows control characters of scanned names and code as `\x1b`-style
+ * escapes. A file name or an object key can hold terminal escape sequences
+ * that would clear the screen or hide a finding if printed as they are.
+ */
+export function showControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

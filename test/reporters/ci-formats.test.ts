@@ -162,6 +162,13 @@ describe('--format markdown', () => {
     expect(cells(row)[3]).toBe('Table a \\| b comes from the request.');
   });
 
+  it('escapes markup in messages', async () => {
+    const result = await scanInProcess(makeTempFolder({ 'helper.ts': UNPARAMETERIZED_HELPER }));
+    result.findings[0]!.message = 'Key <img src=x onerror=alert(1)> in `keys` & more.';
+    const row = formatMarkdown(result, OPTIONS).split('\n').find((line) => line.includes('unparameterized-sql'))!;
+    expect(cells(row)[3]).toBe('Key &lt;img src=x onerror=alert(1)&gt; in \\`keys\\` &amp; more.');
+  });
+
   it('says so when nothing is found', () => {
     const markdown = scanTo('markdown', makeTempFolder({ 'src/answer.ts': CLEAN_MODULE }));
     expect(markdown).toBe('## keney-audit\n\nNo problems found in 1 file.\n\nScanned 1 file, 1 line.\n');

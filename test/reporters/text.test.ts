@@ -39,6 +39,13 @@ describe('findings', () => {
     expect(fromWeb.split('\n')[0]).toBe('../api/src/route.ts');
   });
 
+  it('show control characters as escapes', () => {
+    const cwd = makeTempFolder({ 'src/e\u001b[2Jx.ts': UNPARAMETERIZED_HELPER });
+    const output = scanText(cwd).stdout;
+    expect(output).not.toContain('\u001b');
+    expect(output.split('\n')[0]).toBe('src/e\\x1b[2Jx.ts');
+  });
+
   it('leave out suppressed findings', () => {
     const cwd = makeTempFolder({ 'helper.ts': SUPPRESSED_HELPER });
     expect(scanText(cwd).stdout).not.toContain('unparameterized-sql');
