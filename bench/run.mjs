@@ -134,8 +134,8 @@ import security from 'eslint-plugin-security';
 import sdl from '@microsoft/eslint-plugin-sdl';
 import sonarjs from 'eslint-plugin-sonarjs';
 
-// no-insecure-random 1.1 throws on require() of a name that is not a string literal (typeorm's gulpfile.ts),
-// which stops the whole ESLint run; sonarjs/pseudo-random checks the same fault.
+// no-insecure-random 1.1 throws on require() of a name that is not a string literal (typeorm's gulpfile.ts).
+// That stops the whole ESLint run, and sonarjs/pseudo-random checks the same fault.
 const CRASHING_SDL_RULES = ['no-insecure-random'];
 
 const sonarSecurity = [

@@ -26,6 +26,11 @@ type Handler = (node: ts.Node) => void;
  */
 export const ruleTimings: Map<string, number> | undefined = process.env.KENEY_AUDIT_TIMING ? new Map() : undefined;
 
+/** Returns true for V8's error when the call stack runs out, which deeply nested code causes in recursive walks. */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
 function timeHandler(ruleId: string, handler: Handler, timings: Map<string, number>): Handler {
   return (node) => {
     const started = performance.now();
@@ -112,7 +117,7 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
   const fail = (rule: Rule, error: unknown): void => {
     if (failed.has(rule)) return;
     failed.add(rule);
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    if (isStackOverflow(error)) {
       // Deeply nested code exhausts the stack of recursive questions: a limit of the analysis, not a fault of the rule.
       notifications.push({
         level: 'warning',

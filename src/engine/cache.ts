@@ -39,7 +39,7 @@ let userKey: Buffer | undefined;
  * every project (`$XDG_CACHE_HOME/keney-audit/user.key`, else
  * `~/.cache/keney-audit/user.key`). Entries are keyed and encrypted with it, so
  * a pack committed to a repository or copied from another machine matches no
- * file: nobody without the key can forge an entry that hides a finding, or
+ * file. Without the key, no one can forge an entry that hides a finding, or
  * test guesses of a file's content against its hash. Without a writable cache
  * home the key lasts one run, and the cache then helps no later run.
  */

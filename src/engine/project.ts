@@ -206,16 +206,16 @@ export function runProjectStep(
       for (const rule of finding.replaces ?? []) replaced.add(`${place}\0${rule}`);
     }
   }
-  const kept = new Set<string>();
+  const keptPlaces = new Set<string>();
   for (const finding of settled) {
     const place = `${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`;
     if (replaced.has(place)) continue;
-    kept.add(place);
+    keptPlaces.add(place);
     const { unless: _settled, replaces: _replaces, ...rest } = finding;
     findings.push(rest);
   }
   for (const finding of crossFile.findings) {
-    if (!kept.has(`${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`)) findings.push(finding);
+    if (!keptPlaces.has(`${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`)) findings.push(finding);
   }
 
   for (const rule of rules) {

@@ -8,10 +8,10 @@ const TOKEN = /[A-Za-z0-9_\-+/=~.]{16,}/g;
 
 /**
  * Shortens every string in a line of code that looks like a credential to
- * its first four characters. Snippets of other rules' findings can hold a
- * secret that no secret rule reported on that line: a secret declared in one
- * module and used in another, or a file whose only line breaks are carriage
- * returns, where one "line" is the whole file.
+ * its first four characters. Snippets of other rules' findings can contain a
+ * secret that no secret rule reported on that line. Examples are a secret
+ * declared in one module and used in another, and a file whose only line
+ * breaks are carriage returns, where one "line" is the whole file.
  */
 export function maskSecretsInCode(line: string): string {
   return line.replace(QUOTED, (whole: string, quote: string, body: string) => (isSecretLike(body) ? `${quote}${body.slice(0, 4)}…${quote}` : whole));

@@ -9,7 +9,7 @@ import type { Rule } from '../rules/rule.js';
 import { describeRule } from '../rules/describe.js';
 import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
-import { analyzeFile, isEnvFile, ruleTimings, type AnalyzeOptions } from './analyze-file.js';
+import { analyzeFile, isEnvFile, isStackOverflow, ruleTimings, type AnalyzeOptions } from './analyze-file.js';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SemanticOptions } from '../analysis/semantics.js';
@@ -169,7 +169,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const absolute of discovered.files) {
     const file = toRelative(root, absolute);
     const staged = overrides.get(file);
-    const text = staged !== undefined ? checkSource(staged, Buffer.byteLength(staged), file, config.maxFileSize, skipped) : readSource(absolute, file, config.maxFileSize, skipped);
+    let text: string | undefined;
+    if (staged === undefined) text = readSource(absolute, file, config.maxFileSize, skipped);
+    else if (withinSizeLimit(Buffer.byteLength(staged), file, config.maxFileSize, skipped)) text = checkMinified(staged, file, skipped);
     if (text === undefined) continue;
     sources.push({ file, text });
   }
@@ -372,11 +374,6 @@ function maxJobs(): number {
   return Math.max(2, os.availableParallelism());
 }
 
-/** True for V8's error when the call stack runs out, which deeply nested code causes in recursive walks. */
-export function isStackOverflow(error: unknown): boolean {
-  return error instanceof RangeError && /call stack/i.test(error.message);
-}
-
 /**
  * The sanitizers the config declares, with query helpers that bind their
  * parameters counted as SQL sanitizers. Project modules, which the config
@@ -441,8 +438,8 @@ function hasTsconfig(root: string): boolean {
  */
 function createTypeService(mode: TypesMode, root: string, results: readonly FileResult[]): TypeOracle | undefined {
   if (mode === 'off') return undefined;
-  const asked = (check: DeferredCheck): boolean => check.kind === 'type' && (mode === 'on' || check.auto);
-  const files = results.filter((result) => result.findings.some((finding) => finding.unless?.some(asked))).map((result) => result.file);
+  const isQuestion = (check: DeferredCheck): boolean => check.kind === 'type' && (mode === 'on' || check.auto);
+  const files = results.filter((result) => result.findings.some((finding) => finding.unless?.some(isQuestion))).map((result) => result.file);
   if (mode === 'auto' && files.length === 0) return undefined;
   const service = TypeService.forRoot(root);
   if (!service) {
@@ -450,7 +447,7 @@ function createTypeService(mode: TypesMode, root: string, results: readonly File
     return undefined;
   }
   service.prepare(files);
-  return (file, check) => (asked(check) ? service.packagesOf(file, check.start, check.end) : undefined);
+  return (file, check) => (isQuestion(check) ? service.packagesOf(file, check.start, check.end) : undefined);
 }
 
 /** Reads one line of a scanned file for a snippet, from staged content when the scan reads the index. */
@@ -546,7 +543,7 @@ function readSource(absolute: string, file: string, maxFileSize: number, skipped
   try {
     const stat = fs.statSync(absolute);
     if (!withinSizeLimit(stat.size, file, maxFileSize, skipped)) return undefined;
-    return checkSource(fs.readFileSync(absolute, 'utf8'), stat.size, file, maxFileSize, skipped);
+    return checkMinified(fs.readFileSync(absolute, 'utf8'), file, skipped);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code ? `unreadable (${code})` : 'unreadable';
@@ -555,9 +552,8 @@ function readSource(absolute: string, file: string, maxFileSize: number, skipped
   }
 }
 
-/** Applies the size limit and the minified check to a file's text, read from disk or from the git index. */
-function checkSource(text: string, size: number, file: string, maxFileSize: number, skipped: Array<{ file: string; reason: string }>): string | undefined {
-  if (!withinSizeLimit(size, file, maxFileSize, skipped)) return undefined;
+/** Returns the text, or undefined with the file listed as skipped when it looks minified. */
+function checkMinified(text: string, file: string, skipped: Array<{ file: string; reason: string }>): string | undefined {
   if (looksMinified(text)) {
     skipped.push({ file, reason: 'looks minified (average line longer than 500 characters)' });
     return undefined;

@@ -41,9 +41,10 @@ function toRow(finding: Finding): string {
 }
 
 /**
- * Keeps a message inside its table cell and out of the page's markup: pipes
- * and line breaks would end the cell, backticks a code span, and `<` `>` `&`
- * would let a scanned name such as `<img onerror=…>` reach the page as HTML.
+ * Escapes a message so that it stays inside its table cell and out of the
+ * page's markup. Pipes and line breaks would end the cell and backticks a code
+ * span. `<`, `>` and `&` would let a scanned name such as `<img onerror=…>`
+ * reach the page as HTML.
  */
 function escapeCell(text: string): string {
   return showControls(text)

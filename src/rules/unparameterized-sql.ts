@@ -50,7 +50,7 @@ export default defineRule({
  */
 function unlessChecks(sink: SqlSink, deferred: DeferredCheck[]): { unless?: DeferredCheck[] } {
   if (deferred.length > 0) return { unless: deferred };
-  // A library or a data layer builds SQL in hundreds of places, so only --types on asks about them.
+  // A library or a data layer builds SQL in hundreds of places, so only --types on checks their receivers.
   const typeCheck = getReceiverTypeCheck(sink, false);
   return typeCheck ? { unless: [typeCheck] } : {};
 }

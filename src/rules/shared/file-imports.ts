@@ -4,18 +4,18 @@ import { skipOuterExpressions } from '../../analysis/syntax.js';
 import { getWalkLists, type WalkLists } from './walk-lists.js';
 
 /**
- * Cheap questions about a whole file, asked once and shared by every rule,
- * so that a rule can skip a call before it asks where the callee comes from.
- * Each answer may be too generous, never too strict: an origin can start at a
- * package only if the file imports or requires it, and at a global only if
- * the file names it.
+ * Facts about a whole file, computed once and shared by every rule, so that a
+ * rule can skip a call before it resolves where the callee comes from. Each
+ * fact may be too generous, never too strict: an origin can start at a package
+ * only if the file imports or requires it, and at a global only if the file
+ * names it.
  */
 export interface FileFacts {
   /** Package names of every import declaration, `import x = require()` and literal `require()` in the file. */
   readonly packages: ReadonlySet<string>;
   /** True when a `require` in the text could not be read, so that the file may require any package. */
   readonly anyPackage: boolean;
-  /** Answers of {@link containsWord} for the file, by word. */
+  /** Results of {@link containsWord} for the file, by word. */
   readonly words: Map<string, boolean>;
 }
 

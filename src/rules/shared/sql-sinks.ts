@@ -170,11 +170,11 @@ export function getSqlSink(sem: FileSemantics, call: ts.CallExpression): SqlSink
 const DATABASE_PACKAGE_NAME = '(sql|postgres|^pg|maria|oracle|orm|knex|prisma|sequel|db|database|data-api|bigquery|clickhouse|snowflake|duck|neon|supabase)';
 
 /**
- * For a sink recognised by name and shape alone, a check that clears the
- * finding when the type checker shows that the receiver's type comes from
- * packages none of which is a database client, such as a `Map` from the
- * standard library or a Redis client. A receiver typed by the project alone,
- * or as `any`, keeps the finding. `auto` says whether `--types auto` asks.
+ * Builds, for a sink recognised by name and shape alone, a check that clears
+ * the finding when the receiver's type comes only from packages that are not
+ * database clients, such as a `Map` or a Redis client. A receiver typed by the
+ * project alone, or as `any`, keeps the finding. `auto` sets whether
+ * `--types auto` runs the check.
  */
 export function getReceiverTypeCheck(sink: SqlSink, auto: boolean): DeferredCheck | undefined {
   const receiver = sink.guessedReceiver;

@@ -5,8 +5,8 @@ import type { RuleContext, Visitors } from '../rule.js';
 /**
  * The nodes of one file that the injection, JWT, cryptography and
  * configuration rules read, gathered once while the engine walks the file.
- * The first of these rules that asks for a group subscribes to its node
- * kinds, so a node costs one visitor call however many rules read it; every
+ * The first of these rules that requests a group subscribes to its node
+ * kinds, so a node costs one visitor call however many rules read it. Every
  * rule reads the lists in `onEnd`, once the walk is over.
  *
  * A rule that asks for lists must return the visitors it is given, and no
