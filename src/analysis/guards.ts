@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import type { FileSemantics } from './semantics.js';
 import type { Declaration } from './scope.js';
 import type { SanitizerKind } from './sanitizers.js';

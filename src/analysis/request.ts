@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import type { FileSemantics } from './semantics.js';
 import { getDecoratorName, getDecorators, getFunctionName, skipOuterExpressions } from './syntax.js';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, whenTypeScriptLoads } from '../typescript.js';
 
 /** One step into a destructuring pattern: a property name or an array index. */
 export type PatternStep = { property: string } | { index: number } | { rest: true };
@@ -84,28 +84,31 @@ export class ScopeResolver {
 }
 
 /** Node kinds that open a scope, as a table indexed by kind: the lookup runs for every name resolved. */
-const SCOPE_KINDS = new Uint8Array(ts.SyntaxKind.Count);
-for (const kind of [
-  ts.SyntaxKind.SourceFile,
-  ts.SyntaxKind.Block,
-  ts.SyntaxKind.FunctionDeclaration,
-  ts.SyntaxKind.FunctionExpression,
-  ts.SyntaxKind.ArrowFunction,
-  ts.SyntaxKind.MethodDeclaration,
-  ts.SyntaxKind.Constructor,
-  ts.SyntaxKind.GetAccessor,
-  ts.SyntaxKind.SetAccessor,
-  ts.SyntaxKind.ForStatement,
-  ts.SyntaxKind.ForInStatement,
-  ts.SyntaxKind.ForOfStatement,
-  ts.SyntaxKind.CatchClause,
-  ts.SyntaxKind.ClassDeclaration,
-  ts.SyntaxKind.ClassExpression,
-  ts.SyntaxKind.CaseBlock,
-  ts.SyntaxKind.ModuleBlock,
-]) {
-  SCOPE_KINDS[kind] = 1;
-}
+let SCOPE_KINDS = new Uint8Array(0);
+whenTypeScriptLoads(() => {
+  SCOPE_KINDS = new Uint8Array(ts.SyntaxKind.Count);
+  for (const kind of [
+    ts.SyntaxKind.SourceFile,
+    ts.SyntaxKind.Block,
+    ts.SyntaxKind.FunctionDeclaration,
+    ts.SyntaxKind.FunctionExpression,
+    ts.SyntaxKind.ArrowFunction,
+    ts.SyntaxKind.MethodDeclaration,
+    ts.SyntaxKind.Constructor,
+    ts.SyntaxKind.GetAccessor,
+    ts.SyntaxKind.SetAccessor,
+    ts.SyntaxKind.ForStatement,
+    ts.SyntaxKind.ForInStatement,
+    ts.SyntaxKind.ForOfStatement,
+    ts.SyntaxKind.CatchClause,
+    ts.SyntaxKind.ClassDeclaration,
+    ts.SyntaxKind.ClassExpression,
+    ts.SyntaxKind.CaseBlock,
+    ts.SyntaxKind.ModuleBlock,
+  ]) {
+    SCOPE_KINDS[kind] = 1;
+  }
+});
 
 function isScopeNode(node: ts.Node): boolean {
   return SCOPE_KINDS[node.kind] === 1;

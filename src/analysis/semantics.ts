@@ -1,5 +1,5 @@
 import { posix as posixPath } from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import { ScopeResolver, type Declaration } from './scope.js';
 import { computeValue, type Value } from './values.js';
 import { computeOrigin, type Origin, packageName, packagePath, CALL, NEW, isRelativeSpecifier } from './origin.js';

@@ -1,17 +1,20 @@
-import { ts } from 'ts-morph';
+import { ts, whenTypeScriptLoads } from '../typescript.js';
 
 /** Strips parentheses, type assertions, `!`, `satisfies` and `await`, which do not change a value. */
-const OUTER_KINDS = new Uint8Array(ts.SyntaxKind.Count);
-for (const kind of [
-  ts.SyntaxKind.ParenthesizedExpression,
-  ts.SyntaxKind.AsExpression,
-  ts.SyntaxKind.TypeAssertionExpression,
-  ts.SyntaxKind.NonNullExpression,
-  ts.SyntaxKind.SatisfiesExpression,
-  ts.SyntaxKind.AwaitExpression,
-]) {
-  OUTER_KINDS[kind] = 1;
-}
+let OUTER_KINDS = new Uint8Array(0);
+whenTypeScriptLoads(() => {
+  OUTER_KINDS = new Uint8Array(ts.SyntaxKind.Count);
+  for (const kind of [
+    ts.SyntaxKind.ParenthesizedExpression,
+    ts.SyntaxKind.AsExpression,
+    ts.SyntaxKind.TypeAssertionExpression,
+    ts.SyntaxKind.NonNullExpression,
+    ts.SyntaxKind.SatisfiesExpression,
+    ts.SyntaxKind.AwaitExpression,
+  ]) {
+    OUTER_KINDS[kind] = 1;
+  }
+});
 
 export function skipOuterExpressions(node: ts.Expression): ts.Expression {
   let current = node;

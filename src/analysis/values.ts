@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import type { FileSemantics } from './semantics.js';
 import type { PatternStep } from './scope.js';
 import { getMemberName, getPropertyValue, propertyNameText, skipOuterExpressions } from './syntax.js';

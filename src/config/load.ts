@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import type { Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import { loadYaml } from './yaml.js';
 import { ConfigError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../types.js';
 import { createDefaultConfig, SANITIZER_KINDS, type DeclaredExport, type ResolvedConfig } from './schema.js';
@@ -80,6 +81,7 @@ export function loadConfig(file: string, knownRuleIds: readonly string[]): Resol
 }
 
 export function parseConfig(text: string, file: string, knownRuleIds: readonly string[]): ResolvedConfig {
+  const { LineCounter, isMap, isScalar, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
@@ -145,11 +147,13 @@ export function parseConfig(text: string, file: string, knownRuleIds: readonly s
 type Fail = (node: YamlNode | Pair | null | undefined, message: string) => never;
 
 function scalarKey(pair: Pair): string {
+  const { isScalar } = loadYaml();
   const key = pair.key;
   return isScalar(key) ? String(key.value) : String(key);
 }
 
 function readRules(node: YamlNode | null, knownRuleIds: readonly string[], fail: Fail): ResolvedConfig['rules'] {
+  const { isMap, isScalar } = loadYaml();
   if (node === null || (isScalar(node) && node.value === null)) return {};
   if (!isMap(node)) return fail(node, `'rules' must map rule ids to on, off, a severity or { enabled, severity }`);
   const rules: ResolvedConfig['rules'] = {};
@@ -194,6 +198,7 @@ function readRules(node: YamlNode | null, knownRuleIds: readonly string[], fail:
 }
 
 function readStringList(node: YamlNode | null, key: string, fail: Fail): string[] {
+  const { isScalar, isSeq } = loadYaml();
   if (node === null || (isScalar(node) && node.value === null)) return [];
   if (!isSeq(node)) return fail(node, `'${key}' must be a list of strings`);
   return node.items.map((item) => {
@@ -206,6 +211,7 @@ function readStringList(node: YamlNode | null, key: string, fail: Fail): string[
 
 /** Reads a list of regular expressions and reports an invalid one at its own line. */
 function readRegexList(node: YamlNode | null, key: string, flags: string, fail: Fail): string[] {
+  const { isSeq } = loadYaml();
   const patterns = readStringList(node, key, fail);
   patterns.forEach((pattern, index) => {
     try {
@@ -219,6 +225,7 @@ function readRegexList(node: YamlNode | null, key: string, flags: string, fail: 
 }
 
 function readPositiveInteger(node: YamlNode | null, key: string, fail: Fail): number {
+  const { isScalar } = loadYaml();
   const raw = isScalar(node) ? node.value : undefined;
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw <= 0) {
     return fail(node, `'${key}' must be a positive whole number, got '${String(raw)}'`);
@@ -229,6 +236,7 @@ function readPositiveInteger(node: YamlNode | null, key: string, fail: Fail): nu
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2 };
 
 function readSize(node: YamlNode | null, fail: Fail): number {
+  const { isScalar } = loadYaml();
   const raw = isScalar(node) ? node.value : undefined;
   if (typeof raw === 'number' && Number.isInteger(raw) && raw > 0) return raw;
   const match = typeof raw === 'string' ? /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib)$/i.exec(raw.trim()) : null;
@@ -239,6 +247,7 @@ function readSize(node: YamlNode | null, fail: Fail): number {
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 function readDuration(node: YamlNode | null, fail: Fail): number {
+  const { isScalar } = loadYaml();
   const raw = isScalar(node) ? node.value : undefined;
   if (typeof raw === 'number' && raw > 0) return raw;
   const match = typeof raw === 'string' ? /^(\d+)\s*(s|m|h|d)$/i.exec(raw.trim()) : null;
@@ -247,6 +256,7 @@ function readDuration(node: YamlNode | null, fail: Fail): number {
 }
 
 function readWrappers(node: YamlNode | null, file: string, fail: Fail): ResolvedConfig['wrappers'] {
+  const { isMap, isScalar, isSeq } = loadYaml();
   const wrappers: ResolvedConfig['wrappers'] = { rateLimiters: [], redactors: [], sanitizers: [], sqlHelpers: [] };
   if (node === null || (isScalar(node) && node.value === null)) return wrappers;
   if (!isMap(node)) return fail(node, `'wrappers' must be a mapping with keys ${WRAPPER_KEYS.join(', ')}`);
@@ -266,6 +276,7 @@ function readWrappers(node: YamlNode | null, file: string, fail: Fail): Resolved
 }
 
 function readDeclaredExport(node: YamlNode, where: string, needsKind: boolean, fail: Fail): DeclaredExport & { kind?: SanitizerKind } {
+  const { isMap, isScalar } = loadYaml();
   if (!isMap(node)) return fail(node, `every entry of '${where}' must be { module, export${needsKind ? ', kind' : ''} }`);
   const entry: Partial<DeclaredExport & { kind: SanitizerKind }> = {};
   const allowed = needsKind ? ['module', 'export', 'kind'] : ['module', 'export'];
@@ -293,6 +304,7 @@ function normalizeModule(module: string, file: string): string {
 }
 
 function readTestSecrets(node: YamlNode | null, fail: Fail): ResolvedConfig['testSecrets'] {
+  const { isMap, isScalar } = loadYaml();
   const result = { paths: [] as string[], patterns: [] as string[] };
   if (node === null || (isScalar(node) && node.value === null)) return result;
   if (!isMap(node)) return fail(node, `'testSecrets' must be a mapping with keys paths, patterns`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ts } from 'ts-morph';
+import { loadTypeScript, ts } from '../typescript.js';
 import { FileSemantics, type SemanticOptions } from '../analysis/semantics.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Rule, RuleContext, ReportDescriptor, ReportTarget, Visitors } from '../rules/rule.js';
@@ -42,17 +42,6 @@ function timeHandler(ruleId: string, handler: Handler, timings: Map<string, numb
   };
 }
 
-const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
-  '.ts': ts.ScriptKind.TS,
-  '.mts': ts.ScriptKind.TS,
-  '.cts': ts.ScriptKind.TS,
-  '.tsx': ts.ScriptKind.TSX,
-  '.js': ts.ScriptKind.JS,
-  '.mjs': ts.ScriptKind.JS,
-  '.cjs': ts.ScriptKind.JS,
-  '.jsx': ts.ScriptKind.JSX,
-};
-
 /** True for `.env`, `.env.local`, `config/.env.production` and the like. */
 export function isEnvFile(file: string): boolean {
   const base = file.slice(file.lastIndexOf('/') + 1);
@@ -60,8 +49,18 @@ export function isEnvFile(file: string): boolean {
 }
 
 function getScriptKind(file: string): ts.ScriptKind {
-  const extension = file.slice(file.lastIndexOf('.'));
-  return SCRIPT_KINDS[extension] ?? ts.ScriptKind.TS;
+  switch (file.slice(file.lastIndexOf('.'))) {
+    case '.tsx':
+      return ts.ScriptKind.TSX;
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return ts.ScriptKind.JS;
+    case '.jsx':
+      return ts.ScriptKind.JSX;
+    default:
+      return ts.ScriptKind.TS;
+  }
 }
 
 /**
@@ -90,6 +89,7 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
     };
   }
 
+  loadTypeScript();
   const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, getScriptKind(file));
   collector.sourceFile = sourceFile;
   const syntaxErrors = (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];

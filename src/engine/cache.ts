@@ -6,13 +6,13 @@ import v8 from 'node:v8';
 import type { FileResult } from './facts.js';
 
 /** Bump when the shape of FileResult, the meaning of a cached field or the entry encoding changes. */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 const MAX_PACKS = 4;
 const CIPHER = 'aes-256-gcm';
 
 /** One file's result, encrypted with a key derived from the file's content. */
 interface Entry {
-  /** A keyed hash of the content (see {@link getUserKey}), to find out whether the entry matches the file as it is now. */
+  /** A keyed hash of the content (see {@link deriveEntryKeys}), to find out whether the entry matches the file as it is now. */
   hash: string;
   iv: Uint8Array;
   tag: Uint8Array;
@@ -71,25 +71,24 @@ function getUserKey(): Buffer {
   return key;
 }
 
-function hashContent(text: string): string {
-  return createHmac('sha256', getUserKey()).update('content\0').update(text).digest('hex');
-}
-
 /**
- * Derives the key that encrypts a file's entry from the user key and the
- * file's content. It is never stored, so only this user, holding the file, can
- * decrypt the entry: the pack shows no snippet, fact or constant of the
- * scanned code, secrets included, to anyone else.
+ * Derives from the user key and a file's content both the hash that finds the
+ * file's entry (the first half of one HMAC-SHA-512) and the key that encrypts
+ * it (the second half). The key is never stored, so only this user, holding
+ * the file, can decrypt the entry: the pack shows no snippet, fact or constant
+ * of the scanned code, secrets included, to anyone else. One pass over the
+ * content gives both, which matters when a warm scan checks every file.
  */
-function deriveKey(text: string): Buffer {
-  return createHmac('sha256', getUserKey()).update('entry key\0').update(text).digest();
+function deriveEntryKeys(text: string): { hash: string; key: Buffer } {
+  const digest = createHmac('sha512', getUserKey()).update('entry\0').update(text).digest();
+  return { hash: digest.subarray(0, 32).toString('hex'), key: digest.subarray(32) };
 }
 
 /**
  * Per-file results keyed by file path and content hash. One pack file holds
  * every entry for one analysis key (tool version, rules and settings), so a
  * change of rules or config starts from an empty pack. Results are stored
- * whole and encrypted (see deriveKey), so a cached scan gives exactly the
+ * whole and encrypted (see deriveEntryKeys), so a cached scan gives exactly the
  * findings of a fresh one.
  */
 export class ResultCache {
@@ -125,9 +124,11 @@ export class ResultCache {
   /** Returns the cached result of `file` when it was stored for this exact content. */
   get(file: string, text: string): FileResult | undefined {
     const entry = this.entries.get(file);
-    if (!entry || entry.hash !== hashContent(text)) return undefined;
+    if (!entry) return undefined;
+    const { hash, key } = deriveEntryKeys(text);
+    if (entry.hash !== hash) return undefined;
     try {
-      const decipher = createDecipheriv(CIPHER, deriveKey(text), entry.iv);
+      const decipher = createDecipheriv(CIPHER, key, entry.iv);
       decipher.setAuthTag(entry.tag);
       const plain = Buffer.concat([decipher.update(entry.data), decipher.final()]);
       const result = v8.deserialize(plain) as FileResult;
@@ -140,10 +141,11 @@ export class ResultCache {
   }
 
   set(file: string, text: string, result: FileResult): void {
+    const { hash, key } = deriveEntryKeys(text);
     const iv = randomBytes(12);
-    const cipher = createCipheriv(CIPHER, deriveKey(text), iv);
+    const cipher = createCipheriv(CIPHER, key, iv);
     const data = Buffer.concat([cipher.update(v8.serialize(result)), cipher.final()]);
-    this.entries.set(file, { hash: hashContent(text), iv, tag: cipher.getAuthTag(), data });
+    this.entries.set(file, { hash, iv, tag: cipher.getAuthTag(), data });
     this.used.add(file);
     this.changed = true;
   }

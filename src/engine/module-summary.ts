@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import type { SanitizerKind } from '../analysis/sanitizers.js';
 import type { ExportSummary, ModuleSummary, ReturnSummary } from './facts.js';

@@ -137,7 +137,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const skipped: Array<{ file: string; reason: string }> = [];
   for (const item of discovered.skipped) skipped.push({ file: toRelative(root, item.file), reason: item.reason });
 
-  const layout = readModuleLayout(root, commonFolder(cwd, paths));
+  const layout = await readModuleLayout(root, commonFolder(cwd, paths));
   const resolverFiles = new Set<string>();
   const semantic: SemanticOptions = {
     sanitizers: declaredSanitizers(config, root),
@@ -166,8 +166,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   phases?.mark('discover files');
   const sources: Array<{ file: string; text: string }> = [];
+  const realFolders = new Map<string, string>();
   for (const absolute of discovered.files) {
-    const file = toRelative(root, absolute);
+    const file = toRelative(root, absolute, realFolders);
     const staged = overrides.get(file);
     let text: string | undefined;
     if (staged === undefined) text = readSource(absolute, file, config.maxFileSize, skipped);
@@ -541,11 +542,15 @@ function isWithin(folder: string, target: string): boolean {
 
 function readSource(absolute: string, file: string, maxFileSize: number, skipped: Array<{ file: string; reason: string }>): string | undefined {
   try {
-    const stat = fs.statSync(absolute);
+    const stat = fs.lstatSync(absolute);
+    // Discovery lists tracked files from the git index; one the work tree has replaced with a link is not followed.
+    if (stat.isSymbolicLink()) return undefined;
     if (!withinSizeLimit(stat.size, file, maxFileSize, skipped)) return undefined;
     return checkMinified(fs.readFileSync(absolute, 'utf8'), file, skipped);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // A tracked file deleted from the work tree is not part of the tree being scanned.
+    if (code === 'ENOENT') return undefined;
     const reason = code ? `unreadable (${code})` : 'unreadable';
     skipped.push({ file, reason });
     return undefined;
@@ -662,12 +667,18 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function toRelative(root: string, absolute: string): string {
-  let real = absolute;
-  try {
-    real = fs.realpathSync(absolute);
-  } catch {
-    // Keep the path as given when it cannot be resolved.
+export function toRelative(root: string, absolute: string, realFolders = new Map<string, string>()): string {
+  // Discovery skips files that are symbolic links, so resolving the folder resolves the file; a tree has far fewer folders than files.
+  const folder = path.dirname(absolute);
+  let real = realFolders.get(folder);
+  if (real === undefined) {
+    try {
+      real = fs.realpathSync.native(folder);
+    } catch {
+      // Keep the path as given when it cannot be resolved.
+      real = folder;
+    }
+    realFolders.set(folder, real);
   }
-  return path.relative(root, real).split(path.sep).join('/');
+  return path.relative(root, path.join(real, path.basename(absolute))).split(path.sep).join('/');
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Project, ts, type Node, type Type } from 'ts-morph';
+import { createRequire } from 'node:module';
+import type { Node, Project, Type } from 'ts-morph';
+import { loadTypeScript, ts } from '../typescript.js';
 
 /**
  * Answers type questions with the TypeScript type checker, through ts-morph.
@@ -15,7 +17,10 @@ export class TypeService {
     private readonly root: string,
     tsconfig: string,
   ) {
-    this.project = new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: false });
+    loadTypeScript();
+    // Loaded here rather than imported, so that scans without type questions never load ts-morph.
+    const { Project: ProjectClass } = createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph');
+    this.project = new ProjectClass({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: false });
   }
 
   /** A service for the scan root, or undefined when it has no tsconfig.json. */

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { convertPathToPattern, globby } from 'globby';
 import picomatch from 'picomatch';
 import { listTrackedFiles, runGit } from './git.js';
 
@@ -123,12 +122,13 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
   const inBase = isWithin(globBase, folder);
   const base = inBase ? globBase : folder;
   const relative = toPosix(path.relative(base, folder));
-  const prefix = relative === '' ? '' : `${convertPathToPattern(relative)}/`;
+  const prefix = relative === '' ? '' : `${(await loadGlobby()).convertPathToPattern(relative)}/`;
   const ignore = [...defaultIgnores(relative, prefix), ...(inBase ? options.exclude : [])];
   if (options.gitRoot && isWithin(options.gitRoot, folder)) {
     const listed = listFolderWithGit(folder, base, ignore, inBase ? options.include : [], options.gitRoot, options.indexOnly);
     if (listed) return listed;
   }
+  const { globby } = await loadGlobby();
   // A folder that cannot be read is left out, as an unreadable file is, rather than ending the scan.
   const walk = { cwd: base, absolute: true, dot: true, followSymbolicLinks: false, onlyFiles: true, suppressErrors: true, ignore };
 
@@ -145,6 +145,15 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
     .filter((file) => isWithin(folder, file) && file !== folder && isScannable(file) && !isSymbolicLink(file));
 }
 
+/** Imported on first use: globby takes about 50 ms to load, and a scan inside a git work tree lists its files with git. */
+function loadGlobby(): Promise<typeof import('globby')> {
+  return import('globby');
+}
+
+const STAGE_LINE = /^([0-7]{6}) [0-9a-f]+ [0-3]\t(.*)$/s;
+const SYMLINK_MODE = '120000';
+const SUBMODULE_MODE = '160000';
+
 /**
  * Lists a folder inside a git work tree with `git ls-files`: tracked files and
  * untracked files that .gitignore does not exclude, which is what the globby
@@ -159,23 +168,26 @@ function listFolderWithGit(
   gitRoot: string,
   indexOnly: ReadonlySet<string> = new Set(),
 ): string[] | undefined {
-  const output = runGit(folder, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name', '--', '.']);
-  const tracked = runGit(folder, ['ls-files', '-z', '--cached', '--full-name', '--', '.env', '.env.*', '**/.env', '**/.env.*']);
-  if (output === undefined || tracked === undefined) return undefined;
-  const trackedEnv = new Set(tracked.split('\0').filter(Boolean));
+  // `--stage` gives tracked files as `mode object stage<TAB>path`, so their type needs no lstat; untracked files come as bare paths.
+  const output = runGit(folder, ['ls-files', '-z', '--stage', '--cached', '--others', '--exclude-standard', '--full-name', '--', '.']);
+  if (output === undefined) return undefined;
   const isIgnored = picomatch(ignore, { dot: true });
   const isIncluded = include.length > 0 ? picomatch(include, { dot: true }) : undefined;
   const files = new Set<string>();
-  for (const entry of output.split('\0')) {
-    if (!entry) continue;
+  for (const line of output.split('\0')) {
+    if (!line) continue;
+    const staged = STAGE_LINE.exec(line);
+    const entry = staged ? staged[2]! : line;
     const absolute = path.join(gitRoot, entry);
     if (!isScannable(absolute)) continue;
     const name = path.basename(entry);
-    if ((name === '.env' || name.startsWith('.env.')) && !trackedEnv.has(entry)) continue;
+    if ((name === '.env' || name.startsWith('.env.')) && !staged) continue;
     const relative = toPosix(path.relative(base, absolute));
     if (isIgnored(relative) || (isIncluded && !isIncluded(relative))) continue;
     if (!isWithin(folder, absolute) || absolute === folder) continue;
-    if (isSymbolicLink(absolute) && !indexOnly.has(absolute)) continue;
+    // A tracked file that the work tree has since deleted or replaced is left out when it is read.
+    const isLink = staged ? staged[1] === SYMLINK_MODE : isSymbolicLink(absolute);
+    if ((isLink || staged?.[1] === SUBMODULE_MODE) && !indexOnly.has(absolute)) continue;
     files.add(path.normalize(absolute));
   }
   return [...files];
@@ -203,6 +215,7 @@ async function listTrackedEnvFiles(
     .map((file) => path.resolve(folder, file))
     .filter((file) => isScannable(file));
   if (tracked.length === 0) return [];
+  const { convertPathToPattern, globby } = await loadGlobby();
   const patterns = tracked.map((file) => convertPathToPattern(toPosix(path.relative(base, file))));
   return globby(patterns, { ...walk, absolute: true, dot: true, gitignore: false, followSymbolicLinks: false });
 }

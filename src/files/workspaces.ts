@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { globbySync } from 'globby';
-import { parse as parseYaml } from 'yaml';
+import { loadYaml } from '../config/yaml.js';
 import type { PathAlias, ResolverOptions } from '../engine/module-resolver.js';
 
 /**
@@ -9,7 +8,7 @@ import type { PathAlias, ResolverOptions } from '../engine/module-resolver.js';
  * workspaces (package names and folders) and tsconfig.json `paths` of the root
  * and of every workspace package. Paths are relative to the scan root.
  */
-export function readModuleLayout(root: string, scanned?: string): ResolverOptions {
+export async function readModuleLayout(root: string, scanned?: string): Promise<ResolverOptions> {
   const packages = new Map<string, { dir: string; main?: string }>();
   // A monorepo can sit in a folder of a larger repository: read the workspaces of both.
   const bases = [''];
@@ -17,7 +16,8 @@ export function readModuleLayout(root: string, scanned?: string): ResolverOption
     const relative = path.relative(root, scanned).split(path.sep).join('/');
     if (relative && !relative.startsWith('..') && fs.existsSync(path.join(scanned, 'package.json'))) bases.push(relative);
   }
-  const packageDirs = [...new Set(bases.flatMap((base) => listWorkspaceFolders(path.join(root, base)).map((dir) => path.posix.join(base, dir))))];
+  const listed = await Promise.all(bases.map(async (base) => (await listWorkspaceFolders(path.join(root, base))).map((dir) => path.posix.join(base, dir))));
+  const packageDirs = [...new Set(listed.flat())];
   for (const dir of packageDirs) {
     const manifest = readJson(path.join(root, dir, 'package.json')) as { name?: unknown; main?: unknown; module?: unknown; source?: unknown } | undefined;
     if (!manifest || typeof manifest.name !== 'string') continue;
@@ -38,7 +38,7 @@ function toSourceEntry(entry: string): string {
     .replace(/\.(m|c)?js$/, '');
 }
 
-function listWorkspaceFolders(root: string): string[] {
+async function listWorkspaceFolders(root: string): Promise<string[]> {
   const patterns: string[] = [];
   const manifest = readJson(path.join(root, 'package.json')) as { workspaces?: unknown } | undefined;
   const workspaces = manifest?.workspaces;
@@ -49,7 +49,7 @@ function listWorkspaceFolders(root: string): string[] {
   const pnpm = path.join(root, 'pnpm-workspace.yaml');
   if (fs.existsSync(pnpm)) {
     try {
-      const parsed = parseYaml(fs.readFileSync(pnpm, 'utf8')) as { packages?: unknown } | null;
+      const parsed = loadYaml().parse(fs.readFileSync(pnpm, 'utf8')) as { packages?: unknown } | null;
       if (Array.isArray(parsed?.packages)) patterns.push(...parsed.packages.filter((item): item is string => typeof item === 'string'));
     } catch {
       // An unreadable pnpm-workspace.yaml leaves the workspaces unknown; imports between them then count as packages.
@@ -58,7 +58,9 @@ function listWorkspaceFolders(root: string): string[] {
   const include = patterns.filter((pattern) => !pattern.startsWith('!'));
   if (include.length === 0) return [];
   const exclude = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
-  return globbySync(include, { cwd: root, onlyDirectories: true, ignore: ['**/node_modules/**', ...exclude] })
+  // Imported here: globby takes about 50 ms to load, and most scans list files with git and have no workspaces.
+  const { globby } = await import('globby');
+  return (await globby(include, { cwd: root, onlyDirectories: true, ignore: ['**/node_modules/**', ...exclude] }))
     .filter((dir) => fs.existsSync(path.join(root, dir, 'package.json')))
     .sort();
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import { getDecoratorName } from '../analysis/syntax.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import type { DeferredCheck, ImportRef } from '../engine/facts.js';

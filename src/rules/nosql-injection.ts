@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { packageName } from '../analysis/origin.js';
 import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import { defineRule, type ReportTarget, type RuleContext } from './rule.js';
 import { reportTaint, type TaintOptions } from './shared/injection.js';
 import { getLocationAssignment, getNestRedirectReturns, getRedirectCall, mayAssignLocation, mayRedirect, type RedirectSink } from './shared/redirect-sinks.js';

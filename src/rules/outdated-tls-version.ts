@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import { getMemberName, getPropertyValue, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { getStrings } from './shared/option-lookup.js';

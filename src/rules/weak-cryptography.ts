@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
 import { splitWords } from '../../analysis/sensitive.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import { memberOf, type Value } from '../../analysis/values.js';
 import { hasModifier, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 import type { ProjectContext, ProjectFinding, ReportTarget, RuleContext, Visitors } from '../rule.js';

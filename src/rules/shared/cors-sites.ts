@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { NEW, packageName, packagePath, type Origin } from '../../analysis/origin.js';
 import { findProperty, skipOuterExpressions } from '../../analysis/syntax.js';

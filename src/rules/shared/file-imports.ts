@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import { isRelativeSpecifier, packageName } from '../../analysis/origin.js';
 import { skipOuterExpressions } from '../../analysis/syntax.js';
 import { getWalkLists, type WalkLists } from './walk-lists.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import { isFunctionNode } from '../../analysis/syntax.js';
 import type { RuleContext, Visitors } from '../rule.js';
 

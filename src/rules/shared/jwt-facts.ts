@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import type { ProjectFinding, ReportTarget } from '../rule.js';
 import type { ImportRef } from '../../engine/facts.js';

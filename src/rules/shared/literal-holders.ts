@@ -3,7 +3,7 @@
  * call argument or compared value it ends up in, which decides how the
  * secret rules judge the literal and how their messages name it.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, getModule, packageName, packagePath } from '../../analysis/origin.js';
 import { getDottedName, getMemberName, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
@@ -11,8 +11,6 @@ import { isConstant, type Value } from '../../analysis/values.js';
 import { isProcessEnv } from './signing-secrets.js';
 
 /** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
-const SyntaxKind = ts.SyntaxKind;
-
 /**
  * The holder of one literal. The name comes from syntax alone, with a
  * semantic question only where a client's positional argument may be at
@@ -45,36 +43,36 @@ export class LiteralContext {
     walk: for (;;) {
       const parent = node.parent;
       switch (parent.kind) {
-        case SyntaxKind.ParenthesizedExpression:
-        case SyntaxKind.AsExpression:
-        case SyntaxKind.NonNullExpression:
-        case SyntaxKind.SatisfiesExpression:
-        case SyntaxKind.TypeAssertionExpression:
-        case SyntaxKind.ArrayLiteralExpression:
+        case ts.SyntaxKind.ParenthesizedExpression:
+        case ts.SyntaxKind.AsExpression:
+        case ts.SyntaxKind.NonNullExpression:
+        case ts.SyntaxKind.SatisfiesExpression:
+        case ts.SyntaxKind.TypeAssertionExpression:
+        case ts.SyntaxKind.ArrayLiteralExpression:
           node = parent as ts.Expression;
           continue;
-        case SyntaxKind.BinaryExpression: {
+        case ts.SyntaxKind.BinaryExpression: {
           const binary = parent as ts.BinaryExpression;
           if (!isFallbackOperator(binary.operatorToken.kind)) break walk;
           if (binary.right === node) (alternatives ??= []).push(binary.left);
           node = binary;
           continue;
         }
-        case SyntaxKind.ConditionalExpression: {
+        case ts.SyntaxKind.ConditionalExpression: {
           const conditional = parent as ts.ConditionalExpression;
           if (conditional.condition === node) break walk;
           (alternatives ??= []).push(conditional.whenTrue === node ? conditional.whenFalse : conditional.whenTrue);
           node = conditional;
           continue;
         }
-        case SyntaxKind.CallExpression:
-        case SyntaxKind.NewExpression: {
+        case ts.SyntaxKind.CallExpression:
+        case ts.SyntaxKind.NewExpression: {
           const call = parent as ts.CallExpression | ts.NewExpression;
           if (call.arguments?.[0] !== node || !isValueKeepingCall(call)) break walk;
           node = call;
           continue;
         }
-        case SyntaxKind.PropertyAccessExpression: {
+        case ts.SyntaxKind.PropertyAccessExpression: {
           // The holder of `['-----BEGIN PRIVATE KEY-----', ...].join('\n')` is the holder of the joined text.
           const access = parent as ts.PropertyAccessExpression;
           const call = access.parent;
@@ -94,9 +92,9 @@ export class LiteralContext {
     let rawName: string | undefined;
     let positional: string | undefined;
     switch (parent.kind) {
-      case SyntaxKind.VariableDeclaration:
-      case SyntaxKind.PropertyDeclaration:
-      case SyntaxKind.EnumMember: {
+      case ts.SyntaxKind.VariableDeclaration:
+      case ts.SyntaxKind.PropertyDeclaration:
+      case ts.SyntaxKind.EnumMember: {
         const declaration = parent as ts.VariableDeclaration | ts.PropertyDeclaration | ts.EnumMember;
         if (declaration.initializer !== node) break;
         kind = 'declaration';
@@ -104,21 +102,21 @@ export class LiteralContext {
         rawName = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
         break;
       }
-      case SyntaxKind.PropertyAssignment: {
+      case ts.SyntaxKind.PropertyAssignment: {
         const property = parent as ts.PropertyAssignment;
         if (property.initializer !== node) break;
         kind = 'property';
         rawName = propertyNameText(property.name);
         break;
       }
-      case SyntaxKind.Parameter: {
+      case ts.SyntaxKind.Parameter: {
         const parameter = parent as ts.ParameterDeclaration;
         if (parameter.initializer !== node) break;
         kind = 'parameter';
         rawName = ts.isIdentifier(parameter.name) ? parameter.name.text : undefined;
         break;
       }
-      case SyntaxKind.BindingElement: {
+      case ts.SyntaxKind.BindingElement: {
         const element = parent as ts.BindingElement;
         if (element.initializer !== node) break;
         kind = 'binding';
@@ -129,10 +127,10 @@ export class LiteralContext {
             : undefined;
         break;
       }
-      case SyntaxKind.BinaryExpression: {
+      case ts.SyntaxKind.BinaryExpression: {
         const binary = parent as ts.BinaryExpression;
         const operator = binary.operatorToken.kind;
-        if (operator === SyntaxKind.EqualsToken && binary.right === node) {
+        if (operator === ts.SyntaxKind.EqualsToken && binary.right === node) {
           kind = 'assignment';
           const left = skipOuterExpressions(binary.left);
           rawName = ts.isIdentifier(left) ? left.text : getMemberName(left);
@@ -143,8 +141,8 @@ export class LiteralContext {
         }
         break;
       }
-      case SyntaxKind.CallExpression:
-      case SyntaxKind.NewExpression: {
+      case ts.SyntaxKind.CallExpression:
+      case ts.SyntaxKind.NewExpression: {
         const call = parent as ts.CallExpression | ts.NewExpression;
         const index = call.arguments ? call.arguments.indexOf(node) : -1;
         if (index === -1) break;
@@ -373,15 +371,15 @@ function isValueKeepingCall(call: ts.CallExpression | ts.NewExpression): boolean
 }
 
 function isFallbackOperator(kind: ts.SyntaxKind): boolean {
-  return kind === SyntaxKind.BarBarToken || kind === SyntaxKind.QuestionQuestionToken;
+  return kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
 
 function isComparison(kind: ts.SyntaxKind): boolean {
   return (
-    kind === SyntaxKind.EqualsEqualsEqualsToken ||
-    kind === SyntaxKind.ExclamationEqualsEqualsToken ||
-    kind === SyntaxKind.EqualsEqualsToken ||
-    kind === SyntaxKind.ExclamationEqualsToken
+    kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+    kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+    kind === ts.SyntaxKind.EqualsEqualsToken ||
+    kind === ts.SyntaxKind.ExclamationEqualsToken
   );
 }
 

@@ -3,13 +3,11 @@
  * their input, which return a flag or derived data, and which pass their
  * input on into the result.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import { splitWords } from '../../analysis/sensitive.js';
 import { skipOuterExpressions } from '../../analysis/syntax.js';
 
 /** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
-const SyntaxKind = ts.SyntaxKind;
-
 /** Names of calls that mask, besides those of REDACTING_NAME: digests, ciphers and key derivation. */
 export const MASKING_CALL =
   /^(encrypt|cipher|digest|sha\d*|md5|hmac|bcrypt|argon2?|scrypt|pbkdf2|fingerprint|omit|without)/i;
@@ -258,7 +256,7 @@ function getNumber(expression: ts.Expression): number | undefined {
   if (ts.isNumericLiteral(node)) return Number(node.text);
   if (
     ts.isBinaryExpression(node) &&
-    node.operatorToken.kind === SyntaxKind.MinusToken &&
+    node.operatorToken.kind === ts.SyntaxKind.MinusToken &&
     ts.isPropertyAccessExpression(node.left) &&
     node.left.name.text === 'length' &&
     ts.isNumericLiteral(node.right)
@@ -267,7 +265,7 @@ function getNumber(expression: ts.Expression): number | undefined {
   }
   if (
     ts.isPrefixUnaryExpression(node) &&
-    node.operator === SyntaxKind.MinusToken &&
+    node.operator === ts.SyntaxKind.MinusToken &&
     ts.isNumericLiteral(node.operand)
   ) {
     return -Number(node.operand.text);

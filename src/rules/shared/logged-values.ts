@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import type { Declaration, PatternStep } from '../../analysis/scope.js';
 import { CALL, NEW, packageName, packagePath, type Origin } from '../../analysis/origin.js';
@@ -41,8 +41,6 @@ import { getRequestPart, isProcessEnv, isRequestObject, looksLikeRequest } from 
 import { ValueTypes, type Binding } from './value-types.js';
 
 /** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
-const SyntaxKind = ts.SyntaxKind;
-
 export { classifyLoggedName, getRuleOfKind, type LoggedRule } from './logged-names.js';
 
 /**
@@ -187,7 +185,7 @@ export class LoggedValueClassifier {
     const next = { ...state, depth: state.depth + 1 };
 
     switch (expression.kind) {
-      case SyntaxKind.TemplateExpression: {
+      case ts.SyntaxKind.TemplateExpression: {
         const text = inText(next);
         return coerce(
           merge(
@@ -195,24 +193,24 @@ export class LoggedValueClassifier {
           ),
         );
       }
-      case SyntaxKind.BinaryExpression:
+      case ts.SyntaxKind.BinaryExpression:
         return this.classifyBinary(expression as ts.BinaryExpression, next);
-      case SyntaxKind.ConditionalExpression: {
+      case ts.SyntaxKind.ConditionalExpression: {
         const conditional = expression as ts.ConditionalExpression;
         return merge([this.classify(conditional.whenTrue, next), this.classify(conditional.whenFalse, next)]);
       }
-      case SyntaxKind.Identifier:
+      case ts.SyntaxKind.Identifier:
         return this.classifyIdentifier(expression as ts.Identifier, next);
-      case SyntaxKind.PropertyAccessExpression:
-      case SyntaxKind.ElementAccessExpression:
+      case ts.SyntaxKind.PropertyAccessExpression:
+      case ts.SyntaxKind.ElementAccessExpression:
         return this.classifyMember(expression as ts.PropertyAccessExpression | ts.ElementAccessExpression, next);
-      case SyntaxKind.CallExpression:
+      case ts.SyntaxKind.CallExpression:
         return this.classifyCall(expression as ts.CallExpression, next);
-      case SyntaxKind.NewExpression:
+      case ts.SyntaxKind.NewExpression:
         return this.classifyNew(expression as ts.NewExpression, next);
-      case SyntaxKind.ObjectLiteralExpression:
+      case ts.SyntaxKind.ObjectLiteralExpression:
         return this.classifyObject(expression as ts.ObjectLiteralExpression, next);
-      case SyntaxKind.ArrayLiteralExpression: {
+      case ts.SyntaxKind.ArrayLiteralExpression: {
         const array = expression as ts.ArrayLiteralExpression;
         const inArray = at(next, '*');
         return merge(array.elements.map((element) => this.classify(ts.isSpreadElement(element) ? element.expression : element, inArray)));
@@ -224,17 +222,17 @@ export class LoggedValueClassifier {
 
   private classifyBinary(binary: ts.BinaryExpression, state: State): Result {
     switch (binary.operatorToken.kind) {
-      case SyntaxKind.PlusToken:
-      case SyntaxKind.PlusEqualsToken: {
+      case ts.SyntaxKind.PlusToken:
+      case ts.SyntaxKind.PlusEqualsToken: {
         const text = inText(state);
         return coerce(merge([this.classify(binary.left, text), this.classify(binary.right, text)]));
       }
-      case SyntaxKind.BarBarToken:
-      case SyntaxKind.QuestionQuestionToken:
+      case ts.SyntaxKind.BarBarToken:
+      case ts.SyntaxKind.QuestionQuestionToken:
         return merge([this.classify(binary.left, state), this.classify(binary.right, state)]);
-      case SyntaxKind.AmpersandAmpersandToken:
-      case SyntaxKind.CommaToken:
-      case SyntaxKind.EqualsToken:
+      case ts.SyntaxKind.AmpersandAmpersandToken:
+      case ts.SyntaxKind.CommaToken:
+      case ts.SyntaxKind.EqualsToken:
         return this.classify(binary.right, state);
       default:
         return SAFE;
@@ -848,7 +846,7 @@ function findRemovedKeys(
     if (ts.isDeleteExpression(node)) target = node.expression;
     if (
       ts.isBinaryExpression(node) &&
-      node.operatorToken.kind === SyntaxKind.EqualsToken &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
       isConstant(sem.evaluate(node.right))
     ) {
       target = node.left;
@@ -889,23 +887,23 @@ function relabel(item: LoggedItem, identifier: ts.Identifier, value: ts.Expressi
 /** Literals, flags and arithmetic, which hold no data worth masking. */
 function isSafeSyntax(expression: ts.Expression): boolean {
   switch (expression.kind) {
-    case SyntaxKind.StringLiteral:
-    case SyntaxKind.NoSubstitutionTemplateLiteral:
-    case SyntaxKind.NumericLiteral:
-    case SyntaxKind.BigIntLiteral:
-    case SyntaxKind.RegularExpressionLiteral:
-    case SyntaxKind.TrueKeyword:
-    case SyntaxKind.FalseKeyword:
-    case SyntaxKind.NullKeyword:
-    case SyntaxKind.PrefixUnaryExpression:
-    case SyntaxKind.PostfixUnaryExpression:
-    case SyntaxKind.TypeOfExpression:
-    case SyntaxKind.VoidExpression:
-    case SyntaxKind.DeleteExpression:
-    case SyntaxKind.ArrowFunction:
-    case SyntaxKind.FunctionExpression:
-    case SyntaxKind.ClassExpression:
-    case SyntaxKind.ThisKeyword:
+    case ts.SyntaxKind.StringLiteral:
+    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+    case ts.SyntaxKind.NumericLiteral:
+    case ts.SyntaxKind.BigIntLiteral:
+    case ts.SyntaxKind.RegularExpressionLiteral:
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+    case ts.SyntaxKind.PrefixUnaryExpression:
+    case ts.SyntaxKind.PostfixUnaryExpression:
+    case ts.SyntaxKind.TypeOfExpression:
+    case ts.SyntaxKind.VoidExpression:
+    case ts.SyntaxKind.DeleteExpression:
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.ClassExpression:
+    case ts.SyntaxKind.ThisKeyword:
       return true;
     default:
       return false;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { isRelativeSpecifier, packageName } from '../../analysis/origin.js';
 import type { SensitiveKind } from '../../analysis/sensitive.js';

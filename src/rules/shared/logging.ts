@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, packagePath, type Origin } from '../../analysis/origin.js';
 import { REDACTING_NAME } from '../../analysis/sanitizers.js';
@@ -14,8 +14,6 @@ import {
 import type { ImportRef } from '../../engine/facts.js';
 
 /** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
-const SyntaxKind = ts.SyntaxKind;
-
 /** A call that writes its arguments to a log. */
 export interface LogCall {
   call: ts.CallExpression;
@@ -232,7 +230,7 @@ function getArguments(call: ts.CallExpression): LogCall['args'] {
  * an object literal held in a local variable, whose value's origin it takes.
  */
 function mayHaveLoggingOrigin(sem: FileSemantics, receiver: ts.Expression, method: string): boolean {
-  if (LOGGING_ORIGIN_ENDS.has(method) || receiver.kind === SyntaxKind.ThisKeyword) return true;
+  if (LOGGING_ORIGIN_ENDS.has(method) || receiver.kind === ts.SyntaxKind.ThisKeyword) return true;
   if (!ts.isIdentifier(receiver)) return false;
   const declaration = sem.resolve(receiver);
   if (declaration?.kind !== 'variable' || declaration.pattern.length > 0 || !declaration.node.initializer) return false;
@@ -333,7 +331,7 @@ function findSetup(sem: FileSemantics, expression: ts.Expression, depth: number)
   }
 
   if (ts.isPropertyAccessExpression(node)) {
-    if (node.expression.kind === SyntaxKind.ThisKeyword) {
+    if (node.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const initializer = findClassFieldValue(node);
       return initializer ? findSetup(sem, initializer, depth + 1) : {};
     }
@@ -383,9 +381,9 @@ function findClassFieldValue(access: ts.PropertyAccessExpression): ts.Expression
     for (const statement of member.body.statements) {
       if (!ts.isExpressionStatement(statement)) continue;
       const assignment = statement.expression;
-      if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== SyntaxKind.EqualsToken) continue;
+      if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
       const left = assignment.left;
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === SyntaxKind.ThisKeyword && left.name.text === name) {
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) {
         return assignment.right;
       }
     }
@@ -516,7 +514,7 @@ export function getExportedLoggerRedaction(sem: FileSemantics): Record<string, R
     if (setup.redact) exported[name] = setup.redact;
   };
   for (const statement of sem.sourceFile.statements) {
-    if (ts.isVariableStatement(statement) && hasModifier(statement, SyntaxKind.ExportKeyword)) {
+    if (ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword)) {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name) && declaration.initializer) add(declaration.name.text, declaration.initializer);
       }
@@ -535,7 +533,7 @@ export function getExportedLoggerRedaction(sem: FileSemantics): Record<string, R
 }
 
 function addCommonJsLogger(expression: ts.Expression, add: (name: string, value: ts.Expression) => void): void {
-  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== SyntaxKind.EqualsToken) return;
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
   const left = expression.left;
   if (!ts.isPropertyAccessExpression(left)) return;
   const base = left.expression;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 import { memberOf, type Value } from '../../analysis/values.js';

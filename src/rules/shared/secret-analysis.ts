@@ -8,7 +8,7 @@
  * judges them; the result is cached per file, so each rule reads the same
  * verdicts.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import type { ResolvedConfig } from '../../config/schema.js';
 import { packageName } from '../../analysis/origin.js';
@@ -34,8 +34,6 @@ import { getLiteralContext, type LiteralContext } from './literal-holders.js';
 import { findSigningUses, traceSecretLeaves, type SigningUse } from './signing-secrets.js';
 
 /** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
-const SyntaxKind = ts.SyntaxKind;
-
 export interface RelatedPlace {
   node: ts.Node;
   message: string;
@@ -154,7 +152,7 @@ function addLiteral(nodes: SecretNodes, node: ts.StringLiteralLike): void {
 
 /** `app.keys = [...]`, the one assignment where a library receives a signing key. */
 function isKeysAssignment(node: ts.BinaryExpression): boolean {
-  if (node.operatorToken.kind !== SyntaxKind.EqualsToken) return false;
+  if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
   const left = skipOuterExpressions(node.left);
   return ts.isPropertyAccessExpression(left) && left.name.text === 'keys';
 }
@@ -164,22 +162,22 @@ function gatherByWalking(sourceFile: ts.SourceFile): SecretNodes {
   const visitors = gatherSecretNodes(sourceFile);
   const visit = (node: ts.Node): void => {
     switch (node.kind) {
-      case SyntaxKind.StringLiteral:
+      case ts.SyntaxKind.StringLiteral:
         visitors.StringLiteral?.(node as ts.StringLiteral);
         break;
-      case SyntaxKind.NoSubstitutionTemplateLiteral:
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
         visitors.NoSubstitutionTemplateLiteral?.(node as ts.NoSubstitutionTemplateLiteral);
         break;
-      case SyntaxKind.TemplateExpression:
+      case ts.SyntaxKind.TemplateExpression:
         visitors.TemplateExpression?.(node as ts.TemplateExpression);
         break;
-      case SyntaxKind.CallExpression:
+      case ts.SyntaxKind.CallExpression:
         visitors.CallExpression?.(node as ts.CallExpression);
         break;
-      case SyntaxKind.NewExpression:
+      case ts.SyntaxKind.NewExpression:
         visitors.NewExpression?.(node as ts.NewExpression);
         break;
-      case SyntaxKind.BinaryExpression:
+      case ts.SyntaxKind.BinaryExpression:
         visitors.BinaryExpression?.(node as ts.BinaryExpression);
         break;
     }
@@ -250,7 +248,7 @@ function isIgnoredLiteral(node: ts.StringLiteralLike): boolean {
   if ('name' in parent && (parent as { name?: ts.Node }).name === node) return true;
   if (ts.isCallExpression(parent)) {
     const callee = parent.expression;
-    if (callee.kind === SyntaxKind.ImportKeyword) return true;
+    if (callee.kind === ts.SyntaxKind.ImportKeyword) return true;
     if (ts.isIdentifier(callee) && callee.text === 'require') return true;
   }
   return false;

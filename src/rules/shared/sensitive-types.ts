@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { PatternStep } from '../../analysis/scope.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW } from '../../analysis/origin.js';
@@ -6,8 +6,6 @@ import type { SensitiveKind } from '../../analysis/sensitive.js';
 import { getCalleeName, hasModifier, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 
 /** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
-const SyntaxKind = ts.SyntaxKind;
-
 /** A type exported by another module of the project, as the importing file names it. */
 export interface TypeRef {
   specifier: string;
@@ -350,7 +348,7 @@ export class TypeIndex {
   private collectClassFields(node: ts.ClassLikeDeclaration): Field[] {
     const fields: Field[] = [];
     for (const member of node.members) {
-      if (ts.isPropertyDeclaration(member) && !hasModifier(member, SyntaxKind.StaticKeyword)) {
+      if (ts.isPropertyDeclaration(member) && !hasModifier(member, ts.SyntaxKind.StaticKeyword)) {
         const name = propertyNameText(member.name);
         if (name !== undefined) fields.push({ name, node: member, ...(member.type ? { type: member.type } : {}) });
       }
@@ -410,7 +408,7 @@ export class TypeIndex {
     if (!ts.isInterfaceDeclaration(node) && !ts.isClassLike(node)) return [];
     const included: TypeTarget[] = [];
     for (const clause of node.heritageClauses ?? []) {
-      if (clause.token !== SyntaxKind.ExtendsKeyword) continue;
+      if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
       for (const type of clause.types) {
         const base = this.targetsOfTypeNode(type);
         // A library base class carries the model's attributes as a type argument: `extends Model<PatientAttributes>`.
@@ -509,13 +507,13 @@ function getDefaultExport(statement: ts.Statement): ts.Node | undefined {
   if (ts.isExportAssignment(statement) && !statement.isExportEquals) return statement.expression;
   if (
     (ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement)) &&
-    hasModifier(statement, SyntaxKind.DefaultKeyword)
+    hasModifier(statement, ts.SyntaxKind.DefaultKeyword)
   ) {
     return statement;
   }
   if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) return undefined;
   const { left, operatorToken, right } = statement.expression;
-  if (operatorToken.kind !== SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) return undefined;
+  if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) return undefined;
   const isModuleExports =
     ts.isIdentifier(left.expression) && left.expression.text === 'module' && left.name.text === 'exports';
   return isModuleExports ? right : undefined;
@@ -523,21 +521,21 @@ function getDefaultExport(statement: ts.Statement): ts.Node | undefined {
 
 function isParameterProperty(parameter: ts.ParameterDeclaration): boolean {
   return (
-    hasModifier(parameter, SyntaxKind.PrivateKeyword) ||
-    hasModifier(parameter, SyntaxKind.PublicKeyword) ||
-    hasModifier(parameter, SyntaxKind.ProtectedKeyword) ||
-    hasModifier(parameter, SyntaxKind.ReadonlyKeyword)
+    hasModifier(parameter, ts.SyntaxKind.PrivateKeyword) ||
+    hasModifier(parameter, ts.SyntaxKind.PublicKeyword) ||
+    hasModifier(parameter, ts.SyntaxKind.ProtectedKeyword) ||
+    hasModifier(parameter, ts.SyntaxKind.ReadonlyKeyword)
   );
 }
 
 /** True for `boolean` and `true`/`false`: a flag such as `hasInsurance` never contains the data itself. */
 export function isBooleanType(type: ts.TypeNode | undefined): boolean {
   if (!type) return false;
-  if (type.kind === SyntaxKind.BooleanKeyword) return true;
-  if (ts.isLiteralTypeNode(type)) return type.literal.kind === SyntaxKind.TrueKeyword || type.literal.kind === SyntaxKind.FalseKeyword;
+  if (type.kind === ts.SyntaxKind.BooleanKeyword) return true;
+  if (ts.isLiteralTypeNode(type)) return type.literal.kind === ts.SyntaxKind.TrueKeyword || type.literal.kind === ts.SyntaxKind.FalseKeyword;
   if (ts.isUnionTypeNode(type)) {
     return type.types.every(
-      (member) => isBooleanType(member) || member.kind === SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(member) && member.literal.kind === SyntaxKind.NullKeyword),
+      (member) => isBooleanType(member) || member.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(member) && member.literal.kind === ts.SyntaxKind.NullKeyword),
     );
   }
   return false;

@@ -4,7 +4,7 @@
  * `jwt.sign`, `import { sign } from 'jsonwebtoken'` and a destructured
  * `require` all count.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, getModule, packageName, packagePath } from '../../analysis/origin.js';
 import {
@@ -17,8 +17,6 @@ import {
 } from '../../analysis/syntax.js';
 
 /** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
-const SyntaxKind = ts.SyntaxKind;
-
 /** One place where a library receives a signing key. */
 export interface SigningUse {
   /** The key expression. */
@@ -103,7 +101,7 @@ export function findSigningUses(
     if (ts.isBinaryExpression(site)) {
       const use = packages.has('koa') ? getKoaKeysUse(sem, site) : undefined;
       if (use) uses.push(use);
-    } else if (site.expression.kind === SyntaxKind.SuperKeyword) {
+    } else if (site.expression.kind === ts.SyntaxKind.SuperKeyword) {
       if (packages.has('passport-jwt')) uses.push(...getPassportJwtSuperUses(sem, site));
     } else if (bySwitch) {
       uses.push(...getCallSigningUses(sem, site));
@@ -116,7 +114,7 @@ export function findSigningUses(
 }
 
 function getCallSigningUses(sem: FileSemantics, call: ts.CallExpression | ts.NewExpression): SigningUse[] {
-  if (call.expression.kind === SyntaxKind.SuperKeyword) return getPassportJwtSuperUses(sem, call);
+  if (call.expression.kind === ts.SyntaxKind.SuperKeyword) return getPassportJwtSuperUses(sem, call);
   const origin = sem.originOf(call.expression);
   const specifier = getModule(origin);
   if (!specifier) return getFastifyPluginUses(sem, call);
@@ -222,7 +220,7 @@ function getPassportJwtSuperUses(sem: FileSemantics, call: ts.CallExpression | t
   let classNode: ts.Node | undefined = call.parent;
   while (classNode && !ts.isClassLike(classNode)) classNode = classNode.parent;
   if (!classNode || !ts.isClassLike(classNode)) return [];
-  const heritage = classNode.heritageClauses?.find((clause) => clause.token === SyntaxKind.ExtendsKeyword)?.types[0]
+  const heritage = classNode.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]
     ?.expression;
   if (!heritage) return [];
   const base = ts.isCallExpression(heritage) ? heritage.arguments[0] : heritage;
@@ -348,7 +346,7 @@ export function traceSecretLeaves(sem: FileSemantics, expression: ts.Expression,
 
 function traceBinary(sem: FileSemantics, node: ts.BinaryExpression, depth: number): SecretLeaf[] {
   const operator = node.operatorToken.kind;
-  if (operator !== SyntaxKind.BarBarToken && operator !== SyntaxKind.QuestionQuestionToken) {
+  if (operator !== ts.SyntaxKind.BarBarToken && operator !== ts.SyntaxKind.QuestionQuestionToken) {
     return [{ kind: 'dynamic' }];
   }
   const left = traceSecretLeaves(sem, node.left, depth + 1);
@@ -430,7 +428,7 @@ function traceMember(
   if (isProcessEnv(base)) return [{ kind: 'environment', name: name ?? '?' }];
   if (name === undefined) return [{ kind: 'dynamic' }];
 
-  if (base.kind === SyntaxKind.ThisKeyword) {
+  if (base.kind === ts.SyntaxKind.ThisKeyword) {
     const field = findClassField(node, name);
     return field ? traceSecretLeaves(sem, field, depth + 1) : [{ kind: 'dynamic' }];
   }

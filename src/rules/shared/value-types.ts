@@ -1,11 +1,9 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 import type { TypeIndex, TypeTarget } from './sensitive-types.js';
 
 /** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
-const SyntaxKind = ts.SyntaxKind;
-
 /** Static methods of ORM models and repositories that return instances of the model. */
 const FINDER_METHODS = new Set([
   'findOne',
@@ -64,7 +62,7 @@ export class ValueTypes {
     }
     if (ts.isIdentifier(node)) return this.typeOfIdentifier(node, scope, depth);
     if (ts.isPropertyAccessExpression(node)) {
-      if (node.expression.kind === SyntaxKind.ThisKeyword) return this.typeOfThisMember(node);
+      if (node.expression.kind === ts.SyntaxKind.ThisKeyword) return this.typeOfThisMember(node);
       return this.types.fieldTargets(this.typeOfExpression(node.expression, scope, depth + 1), node.name.text);
     }
     if (ts.isElementAccessExpression(node) && ts.isNumericLiteral(node.argumentExpression)) {

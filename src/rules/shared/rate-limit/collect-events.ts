@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../typescript.js';
 import { getMemberName, isFunctionNode, skipOuterExpressions } from '../../../analysis/syntax.js';
 import type { Value } from '../../../analysis/values.js';
 import type { FactCollector } from './collect.js';

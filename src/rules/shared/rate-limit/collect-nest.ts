@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../typescript.js';
 import { lastMember } from '../../../analysis/origin.js';
 import { getDecoratorArguments, getDecorators, propertyNameText, skipOuterExpressions } from '../../../analysis/syntax.js';
 import type { FactCollector } from './collect.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../typescript.js';
 import { getEnclosingClass, isFunctionNode, propertyNameText } from '../../../analysis/syntax.js';
 import { nodesWithin, returnedExpressions as findReturnedExpressions, type FileNodes } from '../file-nodes.js';
 
