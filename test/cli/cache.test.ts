@@ -44,7 +44,36 @@ function listFiles(folder: string): string[] {
   return fs.readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
 }
 
+/**
+ * A module preloaded with --import that writes, when the process exits,
+ * whether the TypeScript compiler was loaded: the CLI loads it through
+ * require, so it shows in the shared module cache.
+ */
+const REPORT_COMPILER_LOAD = `import fs from 'node:fs';
+import { createRequire } from 'node:module';
+
+const modules = createRequire(import.meta.url).cache;
+process.on('exit', () => {
+  const loaded = Object.keys(modules).some((file) => /[\\\\/]typescript\\.js$/.test(file));
+  fs.writeFileSync(process.env.COMPILER_LOAD_FILE, loaded ? 'loaded' : 'not loaded');
+});
+`;
+
 describe('result cache', () => {
+  it('a scan that takes every file from the cache does not load the compiler', () => {
+    const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/db.ts': UNPARAMETERIZED_HELPER });
+    const tools = makeTempFolder({ 'report-compiler-load.mjs': REPORT_COMPILER_LOAD });
+    const reportFile = path.join(tools, 'compiler.txt');
+    const env = { NODE_OPTIONS: `--import ${path.join(tools, 'report-compiler-load.mjs')}`, COMPILER_LOAD_FILE: reportFile };
+    const args = ['scan', '--cache-location', '.scan-cache'];
+    const first = runCliJson<ScanJson>(args, { cwd, env });
+    expect(fs.readFileSync(reportFile, 'utf8')).toBe('loaded');
+    const second = runCliJson<ScanJson>(args, { cwd, env });
+    expect(fs.readFileSync(reportFile, 'utf8')).toBe('not loaded');
+    expect(second.json.summary.cached).toBe(2);
+    expect(comparable(second.json)).toEqual(comparable(first.json));
+  });
+
   it('second scan of an unchanged tree analyses nothing', () => {
     const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/db.ts': UNPARAMETERIZED_HELPER, 'src/app.ts': APP_WITH_LIMITER });
     const args = ['scan', '--cache-location', '.scan-cache'];

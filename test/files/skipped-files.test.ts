@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeTempFolder, runCli, runCliJson, SQL_INJECTION_ROUTE, SQL_RULES } from '../helpers/temp-project.js';
+import { commitAll, initGitRepo, makeTempFolder, runCli, runCliJson, SQL_INJECTION_ROUTE, SQL_RULES } from '../helpers/temp-project.js';
 
 const NOBODY = 65534;
 
@@ -84,5 +84,36 @@ describe('file nested too deeply', () => {
         message: 'File skipped: its code is nested too deeply for the parser and the analysis (thousands of levels).',
       },
     ]);
+  });
+});
+
+describe('files git lists that the work tree does not have as they were', () => {
+  type Listing = { files: string[]; skipped: unknown[]; findings: Array<{ location: { file: string } }> };
+
+  it('a committed symbolic link is not followed', () => {
+    const outside = makeTempFolder({ 'route.ts': SQL_INJECTION_ROUTE });
+    const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n' });
+    fs.symlinkSync(path.join(outside, 'route.ts'), path.join(cwd, 'src', 'linked.ts'));
+    initGitRepo(cwd);
+    commitAll(cwd, 'Add an app and a link');
+    const { status, json } = runCliJson<Listing>(['scan', ...SQL_RULES], { cwd });
+    expect(status).toBe(0);
+    expect(json.files).toEqual(['src/app.ts']);
+    expect(json.skipped).toEqual([]);
+  });
+
+  it('a tracked file replaced by a link or deleted is left out without a warning', () => {
+    const outside = makeTempFolder({ 'route.ts': SQL_INJECTION_ROUTE });
+    const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n', 'src/old.ts': 'export {};\n', 'src/gone.ts': 'export {};\n' });
+    initGitRepo(cwd);
+    commitAll(cwd, 'Add three modules');
+    fs.rmSync(path.join(cwd, 'src', 'old.ts'));
+    fs.symlinkSync(path.join(outside, 'route.ts'), path.join(cwd, 'src', 'old.ts'));
+    fs.rmSync(path.join(cwd, 'src', 'gone.ts'));
+    const { status, json } = runCliJson<Listing>(['scan', ...SQL_RULES], { cwd });
+    expect(status).toBe(0);
+    expect(json.files).toEqual(['src/app.ts']);
+    expect(json.skipped).toEqual([]);
+    expect(json.findings).toEqual([]);
   });
 });
