@@ -1,9 +1,15 @@
-import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
 import type { ts as Ts } from 'ts-morph';
+import { makeFolder } from './files/make-folder.js';
 
 /**
  * The TypeScript compiler API that ts-morph bundles, loaded on first need.
- * Loading it costs about a third of a second, which a scan that takes every
+ * Loading it costs about a quarter of a second, which a scan that takes every
  * file from the cache does not pay. Modules import `ts` from here and use it
  * only inside functions, and every entry point that parses or checks code
  * calls {@link loadTypeScript} first.
@@ -12,15 +18,92 @@ export let ts = undefined as unknown as typeof Ts;
 
 const pending: Array<() => void> = [];
 
-/** Loads the compiler API once and returns it. */
+/** False under --no-cache: the code cache is then neither read nor written. */
+let codeCacheEnabled = true;
+
+/** Turns the compiler's code cache on or off for this thread; call it before {@link loadTypeScript}. */
+export function setCodeCacheEnabled(enabled: boolean): void {
+  codeCacheEnabled = enabled;
+}
+
+/** The compiled script and where its code cache goes, while this thread may still save it. */
+let unsaved: { script: vm.Script; file: string } | undefined;
+
+/**
+ * Loads the compiler API once and returns it. The file is the one ts-morph
+ * loads, and it is registered in the module cache under its own name, so that
+ * ts-morph, when the type checker runs, shares this copy. V8 compiles its 9 MB
+ * faster from a code cache kept beside the user key (see
+ * {@link saveTypeScriptCodeCache}); a missing, stale or damaged one is ignored.
+ */
 export function loadTypeScript(): typeof Ts {
-  if (ts === undefined) {
-    // The copy ts-morph itself uses, resolved from ts-morph's own folder.
-    const fromTsMorph = createRequire(createRequire(import.meta.url).resolve('ts-morph'));
-    ts = (fromTsMorph('@ts-morph/common') as { ts: typeof Ts }).ts;
-    for (const initialize of pending.splice(0)) initialize();
+  if (ts !== undefined) return ts;
+  const fromTsMorph = createRequire(createRequire(import.meta.url).resolve('ts-morph'));
+  const file = fromTsMorph.resolve('@ts-morph/common/dist/typescript.js');
+  const loaded = (Module as unknown as { _cache: Record<string, Module> })._cache[file];
+  if (loaded) {
+    ts = loaded.exports as typeof Ts;
+  } else {
+    const source = fs.readFileSync(file, 'utf8');
+    const cacheFile = codeCacheEnabled ? getCodeCacheFile(file) : undefined;
+    const cachedData = readOptional(cacheFile);
+    const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+    const module = new Module(file);
+    module.filename = file;
+    module.paths = (Module as unknown as { _nodeModulePaths(folder: string): string[] })._nodeModulePaths(path.dirname(file));
+    const run = script.runInThisContext() as (...args: unknown[]) => void;
+    run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+    module.loaded = true;
+    (Module as unknown as { _cache: Record<string, Module> })._cache[file] = module;
+    ts = module.exports as typeof Ts;
+    if (cacheFile && (!cachedData || script.cachedDataRejected)) unsaved = { script, file: cacheFile };
   }
+  for (const initialize of pending.splice(0)) initialize();
   return ts;
+}
+
+/**
+ * Writes the compiler's code cache when this thread compiled it without one.
+ * Called after files were parsed, so the cache holds the parser's functions
+ * too, which V8 compiles only when first called. A cache that cannot be
+ * written costs the next scan a quarter of a second and nothing else.
+ */
+export function saveTypeScriptCodeCache(): void {
+  if (!unsaved) return;
+  const { script, file } = unsaved;
+  unsaved = undefined;
+  try {
+    makeFolder(path.dirname(file), 0o700);
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+    fs.renameSync(temporary, file);
+  } catch {
+    // See above: the next scan compiles from source.
+  }
+}
+
+/**
+ * The code cache's path: in the user's cache home, never in a project, since
+ * V8 trusts what it reads there. Its name changes with the compiler file's
+ * size, time and inode (an install rewrites it), Node's version and the
+ * platform, so another build never reads it.
+ */
+function getCodeCacheFile(file: string): string | undefined {
+  const home = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  if (!path.isAbsolute(home)) return undefined;
+  const stat = fs.statSync(file);
+  const identity = [process.version, process.arch, file, stat.size, stat.mtimeMs, stat.ino].join('\0');
+  const key = createHash('sha256').update(identity).digest('hex').slice(0, 24);
+  return path.join(home, 'keney-audit', 'compiled', `typescript-${key}.bin`);
+}
+
+function readOptional(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

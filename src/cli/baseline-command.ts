@@ -6,6 +6,7 @@ import { findScanRoot, scan } from '../engine/scanner.js';
 import { defaultJobs } from '../engine/worker-pool.js';
 import { UsageError } from '../errors.js';
 import { resolveConfig } from './scan-command.js';
+import { makeFolder } from '../files/make-folder.js';
 
 /** Scans and writes every unsuppressed finding to a baseline file; exit code 0 on success. */
 export async function runBaselineCreateCommand(
@@ -25,7 +26,7 @@ export async function runBaselineCreateCommand(
   const baseline = createBaseline(result.findings);
   const target = path.resolve(cwd, options.output);
   try {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    makeFolder(path.dirname(target));
     fs.writeFileSync(target, `${JSON.stringify(baseline, null, 2)}\n`);
   } catch (error) {
     throw new UsageError(`Cannot write the baseline to '${options.output}' (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);

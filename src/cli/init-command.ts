@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createDefaultConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { allRules } from '../rules/index.js';
+import { makeFolder } from '../files/make-folder.js';
 
 /**
  * The commented config that `keney-audit init` writes: every key with its
@@ -69,7 +70,7 @@ export function runInitCommand(options: { output: string; force?: boolean }, cwd
   if (fs.existsSync(target) && !options.force) {
     throw new UsageError(`'${options.output}' already exists.`, 'Pass --force to overwrite it, or --output to write elsewhere.');
   }
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  makeFolder(path.dirname(target));
   fs.writeFileSync(target, renderInitialConfig());
   process.stderr.write(`Wrote ${path.relative(cwd, target) || target}.\n`);
   return 0;

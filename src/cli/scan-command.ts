@@ -20,6 +20,7 @@ import { formatGitlab } from '../reporters/gitlab.js';
 import { formatMarkdown } from '../reporters/markdown.js';
 import { formatJunit } from '../reporters/junit.js';
 import { createProgress } from './progress.js';
+import { makeFolder } from '../files/make-folder.js';
 
 export interface ScanCommandOptions {
   format: 'text' | 'json' | 'sarif' | 'gitlab' | 'markdown' | 'junit';
@@ -133,7 +134,7 @@ export function readSourceDateEpoch(env: NodeJS.ProcessEnv): Date | undefined {
 
 function writeReport(target: string, report: string, outputOption: string): void {
   try {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    makeFolder(path.dirname(target));
     fs.writeFileSync(target, report);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);

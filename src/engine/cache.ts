@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { FileResult } from './facts.js';
+import { makeFolder } from '../files/make-folder.js';
 
 /** Bump when the shape of FileResult, the meaning of a cached field or the entry encoding changes. */
 const CACHE_FORMAT = 4;
@@ -59,7 +60,7 @@ function getUserKey(): Buffer {
   if (!key) {
     const fresh = randomBytes(32);
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      makeFolder(path.dirname(file), 0o700);
       // `wx` fails when another scan created the key first; that scan's key is then read back.
       fs.writeFileSync(file, fresh, { mode: 0o600, flag: 'wx' });
     } catch {
@@ -166,7 +167,7 @@ export class ResultCache {
     }
     if (!this.changed) return;
     const dir = path.dirname(this.file);
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     const temporary = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(temporary, v8.serialize(this.entries));
     fs.renameSync(temporary, this.file);

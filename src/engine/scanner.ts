@@ -28,6 +28,7 @@ import { ProjectIndex, runProjectStep } from './project.js';
 import { UsageError } from '../errors.js';
 import { commonFolder } from '../config/load.js';
 import { TOOL_VERSION } from '../version.js';
+import { saveTypeScriptCodeCache, setCodeCacheEnabled } from '../typescript.js';
 
 export interface ScanOptions {
   paths: string[];
@@ -100,6 +101,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     throw new UsageError(`--types on needs a tsconfig.json in ${root}.`, 'Add one, or use --types auto.');
   }
   const rules = selectRules(config, options.only, options.disable);
+  setCodeCacheEnabled(options.cacheDir !== undefined);
   const changed = options.changes ? listChangedFiles(gitRoot, options.changes) : undefined;
   // A staged file that the working tree no longer has is still part of the commit.
   const indexOnly = new Set(
@@ -161,7 +163,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const likelyMisses = discovered.files.length - (cache?.size ?? 0);
   const pool =
     jobs > 1 && likelyMisses >= MIN_FILES_FOR_WORKERS && canUseWorkers()
-      ? new WorkerPool({ ruleIds: rules.map((rule) => rule.meta.id), config, semantic }, jobs - 1)
+      ? new WorkerPool({ ruleIds: rules.map((rule) => rule.meta.id), config, semantic, codeCache: options.cacheDir !== undefined }, jobs - 1)
       : undefined;
 
   phases?.mark('discover files');
@@ -194,6 +196,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   } finally {
     await pool?.close();
   }
+  saveTypeScriptCodeCache();
   phases?.mark('per-file step');
   const { results, cached } = analysis;
   if (cache) {

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { allRules } from '../rules/index.js';
 import { analyzeFile, type AnalyzeOptions } from './analyze-file.js';
 import { HeapGuard } from './heap-guard.js';
+import { saveTypeScriptCodeCache, setCodeCacheEnabled } from '../typescript.js';
 import type { FileTask, WorkerSetup } from './worker-pool.js';
 
 const setup = workerData as WorkerSetup;
@@ -13,6 +14,7 @@ const options: AnalyzeOptions = {
   knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)),
 };
 
+setCodeCacheEnabled(setup.codeCache);
 const heap = new HeapGuard();
 
 parentPort!.on('message', (tasks: FileTask[]) => {
@@ -23,6 +25,8 @@ parentPort!.on('message', (tasks: FileTask[]) => {
       return result;
     });
     parentPort!.postMessage({ kind: 'results', results });
+    // After the first batch, so that the cache holds the parser's functions; later calls do nothing.
+    saveTypeScriptCodeCache();
   } catch (error) {
     parentPort!.postMessage({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

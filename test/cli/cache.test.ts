@@ -170,6 +170,24 @@ describe('result cache', () => {
   });
 });
 
+describe('compiler code cache', () => {
+  it('is written to the cache home, and a damaged one is replaced without changing the findings', () => {
+    const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/db.ts': UNPARAMETERIZED_HELPER });
+    const home = makeTempFolder();
+    const compiled = path.join(home, 'keney-audit', 'compiled');
+    // A new result cache each time, so that both scans parse the files.
+    const first = runCliJson<ScanJson>(['scan', '--cache-location', '.first'], { cwd, env: { XDG_CACHE_HOME: home } });
+    const [name] = fs.readdirSync(compiled);
+    expect(name).toMatch(/^typescript-[0-9a-f]{24}\.bin$/);
+    const file = path.join(compiled, name!);
+    const garbage = Buffer.alloc(fs.statSync(file).size, 7);
+    fs.writeFileSync(file, garbage);
+    const second = runCliJson<ScanJson>(['scan', '--cache-location', '.second'], { cwd, env: { XDG_CACHE_HOME: home } });
+    expect(comparable(second.json)).toEqual(comparable(first.json));
+    expect(fs.readFileSync(file).equals(garbage)).toBe(false);
+  });
+});
+
 describe('cache pack', () => {
   /**
    * Fake secrets in the shapes that reach a file's result: exported constants

@@ -36,6 +36,21 @@ describe('--output', () => {
     const result = runCli(['scan', ...SQL_RULES, '--format', 'sarif', '--output', 'scan.sarif'], { cwd });
     expect(result.stderr).toContain('WARNING: src/big.ts: File skipped');
   });
+
+  // /proc answers ENOENT to mkdir, on which Node's recursive mkdirSync loops for ever.
+  it.runIf(fs.existsSync('/proc/self'))('a folder that cannot be created exits 2 with the path', () => {
+    const cwd = makeProject();
+    const result = runCli(['scan', ...SQL_RULES, '--output', '/proc/keney-audit-missing/scan.txt'], { cwd });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Cannot write the report to '/proc/keney-audit-missing/scan.txt' (ENOENT).");
+  });
+
+  it.runIf(fs.existsSync('/proc/self'))('a cache home that cannot be created does not stop the scan', () => {
+    const cwd = makeProject();
+    const result = runCli(['scan', ...SQL_RULES, '--format', 'json'], { cwd, env: { XDG_CACHE_HOME: '/proc/keney-audit-missing' } });
+    expect(result.status, result.stderr).toBe(1);
+    expect(JSON.parse(result.stdout).findings).toHaveLength(2);
+  });
 });
 
 describe('--quiet', () => {

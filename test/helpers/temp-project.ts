@@ -89,6 +89,9 @@ export function makeCommittedRepo(files: Record<string, string>): string {
   return folder;
 }
 
+/** Longest a CLI run may take: the test timeout of vitest.config.ts; the slowest runs, on generated projects, take a few seconds. */
+const CLI_TIMEOUT_MS = 60_000;
+
 export interface CliResult {
   status: number | null;
   stdout: string;
@@ -133,6 +136,8 @@ export function runCli(args: string[], options: CliOptions): CliResult {
     cwd: options.cwd,
     env: { ...env, XDG_CACHE_HOME: getTestCacheHome(), ...options.env },
     encoding: 'utf8',
+    // A CLI that hangs fails its test instead of the whole run, which a timeout of the test cannot stop during spawnSync.
+    timeout: CLI_TIMEOUT_MS,
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
   });
   if (result.error) throw result.error;
