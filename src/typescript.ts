@@ -64,7 +64,7 @@ export function loadTypeScript(): typeof Ts {
 
 /**
  * Writes the compiler's code cache when this thread compiled it without one.
- * Called after files were parsed, so the cache holds the parser's functions
+ * Called after files were parsed, so the cache contains the parser's functions
  * too, which V8 compiles only when first called. A cache that cannot be
  * written costs the next scan a quarter of a second and nothing else.
  */
@@ -78,13 +78,13 @@ export function saveTypeScriptCodeCache(): void {
     fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(temporary, file);
   } catch {
-    // See above: the next scan compiles from source.
+    // Without the cache file the next scan compiles from source, which is slower and nothing else.
   }
 }
 
 /**
- * The code cache's path: in the user's cache home, never in a project, since
- * V8 trusts what it reads there. Its name changes with the compiler file's
+ * Returns the code cache's path: in the user's cache home, never in a
+ * project, because V8 trusts what it reads there. Its name changes with the compiler file's
  * size, time and inode (an install rewrites it), Node's version and the
  * platform, so another build never reads it.
  */
@@ -108,7 +108,7 @@ function readOptional(file: string | undefined): Buffer | undefined {
 
 /**
  * Runs `initialize` once the compiler API is loaded, or now if it is. Module
- * tables built from its values (syntax kinds, script kinds) are filled here.
+ * tables built from its values, such as sets of syntax kinds, are filled here.
  */
 export function whenTypeScriptLoads(initialize: () => void): void {
   if (ts === undefined) pending.push(initialize);

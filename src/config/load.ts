@@ -235,13 +235,21 @@ function readPositiveInteger(node: YamlNode | null, key: string, fail: Fail): nu
 
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2 };
 
+/** Larger files cannot be read as one string by every Node version, and no source file of a real code base comes near. */
+const MAX_FILE_SIZE_LIMIT = 256 * 1024 ** 2;
+
 function readSize(node: YamlNode | null, fail: Fail): number {
   const { isScalar } = loadYaml();
   const raw = isScalar(node) ? node.value : undefined;
-  if (typeof raw === 'number' && Number.isInteger(raw) && raw > 0) return raw;
   const match = typeof raw === 'string' ? /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib)$/i.exec(raw.trim()) : null;
-  if (!match) return fail(node, `'maxFileSize' must be a number of bytes or a size such as 512KB or 2MB, got '${String(raw)}'`);
-  return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
+  let size: number | undefined;
+  if (typeof raw === 'number' && Number.isInteger(raw)) size = raw;
+  else if (match) size = Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
+  if (size === undefined || size <= 0) {
+    return fail(node, `'maxFileSize' must be a number of bytes or a size such as 512KB or 2MB, got '${String(raw)}'`);
+  }
+  if (size > MAX_FILE_SIZE_LIMIT) return fail(node, `'maxFileSize' can be at most 256MB, got '${String(raw)}'`);
+  return size;
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -249,10 +257,14 @@ const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 
 function readDuration(node: YamlNode | null, fail: Fail): number {
   const { isScalar } = loadYaml();
   const raw = isScalar(node) ? node.value : undefined;
-  if (typeof raw === 'number' && raw > 0) return raw;
   const match = typeof raw === 'string' ? /^(\d+)\s*(s|m|h|d)$/i.exec(raw.trim()) : null;
-  if (!match) return fail(node, `'maxTokenLifetime' must be seconds or a duration such as 15m, 12h or 1d, got '${String(raw)}'`);
-  return Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]!;
+  let seconds: number | undefined;
+  if (typeof raw === 'number') seconds = raw;
+  else if (match) seconds = Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]!;
+  if (seconds === undefined || !(seconds > 0) || !Number.isSafeInteger(Math.ceil(seconds))) {
+    return fail(node, `'maxTokenLifetime' must be a positive number of seconds or a duration such as 15m, 12h or 1d, got '${String(raw)}'`);
+  }
+  return seconds;
 }
 
 function readWrappers(node: YamlNode | null, file: string, fail: Fail): ResolvedConfig['wrappers'] {

@@ -7,7 +7,7 @@ import type { Location, Notification, RelatedLocation, Severity } from '../types
 import type { CallFact, FileFinding, FileResult, ParameterSink } from './facts.js';
 import { collectExportedFunctions, summarizeModule } from './module-summary.js';
 import { collectCallFacts } from './call-facts.js';
-import { parseSuppressions } from './suppressions.js';
+import { keepCommentMarkers, parseSuppressions } from './suppressions.js';
 
 export interface AnalyzeOptions {
   rules: readonly Rule[];
@@ -229,7 +229,7 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
     facts,
     summary,
     flows: { sinks: parameterSinks, calls: callFacts },
-    suppressions,
+    suppressions: keepCommentMarkers(suppressions, sourceFile),
     notifications,
   };
 }

@@ -1,3 +1,4 @@
+import { ts } from '../typescript.js';
 import type { SuppressionComment } from './facts.js';
 
 const MARKER = 'keney-audit-ignore';
@@ -11,8 +12,8 @@ const COMMENT = /(?:\/\/|\/\*|#)\s*keney-audit-ignore-(next-line|line)\b(.*)$/;
  *
  * Several rule ids may be separated by commas. A comment without a rule id,
  * without a reason after `--`, or naming an unknown rule suppresses nothing
- * and carries a `problem`. The text is searched line by line, so a marker
- * inside a string literal counts too.
+ * and carries a `problem`. The text is searched line by line; for code,
+ * {@link keepCommentMarkers} then drops the markers that are not in comments.
  */
 export function parseSuppressions(text: string, knownRuleIds: ReadonlySet<string>): SuppressionComment[] {
   if (!text.includes(MARKER)) return [];
@@ -59,4 +60,51 @@ function nextCodeLine(lines: string[], index: number): number {
     return next + 1;
   }
   return index + 2;
+}
+
+/** Tokens whose text can hold a marker that is not a comment. */
+function isTextToken(kind: ts.SyntaxKind): boolean {
+  return (
+    kind === ts.SyntaxKind.StringLiteral ||
+    kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral ||
+    kind === ts.SyntaxKind.TemplateHead ||
+    kind === ts.SyntaxKind.TemplateMiddle ||
+    kind === ts.SyntaxKind.TemplateTail ||
+    kind === ts.SyntaxKind.RegularExpressionLiteral ||
+    kind === ts.SyntaxKind.JsxText
+  );
+}
+
+/**
+ * Drops the markers that the parsed file shows to be inside a string, a
+ * template, a regular expression or JSX text: the line
+ * `const hint = '// keney-audit-ignore-line sql-injection -- x';` suppresses
+ * nothing. Every other place a marker can be is a comment, since names cannot
+ * hold its hyphens.
+ */
+export function keepCommentMarkers(comments: SuppressionComment[], sourceFile: ts.SourceFile): SuppressionComment[] {
+  if (comments.length === 0) return comments;
+  return comments.filter((comment) => {
+    let position: number;
+    try {
+      position = sourceFile.getPositionOfLineAndCharacter(comment.line - 1, (comment.column ?? 1) - 1);
+    } catch {
+      // Lines counted differently (a U+2028 separator): keep the comment rather than lose a suppression.
+      return true;
+    }
+    return !isInsideTextToken(sourceFile, position);
+  });
+}
+
+function isInsideTextToken(sourceFile: ts.SourceFile, position: number): boolean {
+  let node: ts.Node = sourceFile;
+  for (;;) {
+    const child: ts.Node | undefined = ts.forEachChild(node, (candidate) =>
+      candidate.pos <= position && position < candidate.end ? candidate : undefined,
+    );
+    if (!child) break;
+    node = child;
+  }
+  // A node's range starts with the comments before it; its own text starts at getStart().
+  return isTextToken(node.kind) && position >= node.getStart(sourceFile);
 }

@@ -105,7 +105,10 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
       continue;
     }
     const files = await listFolder(absolute, globBase, options);
-    for (const file of files) found.add(file);
+    for (const file of files) {
+      if (hasUndecodableName(file)) skipped.push({ file, reason: UNDECODABLE_NAME });
+      else found.add(file);
+    }
     if (files.length === 0) unmatched.push(given);
   }
 
@@ -142,7 +145,7 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
   }
   return candidates
     .map((file) => path.normalize(file))
-    .filter((file) => isWithin(folder, file) && file !== folder && isScannable(file) && !isSymbolicLink(file));
+    .filter((file) => isWithin(folder, file) && file !== folder && isScannable(file) && (hasUndecodableName(file) || !isSymbolicLink(file)));
 }
 
 /** Imported on first use: globby takes about 50 ms to load, and a scan inside a git work tree lists its files with git. */
@@ -186,7 +189,7 @@ function listFolderWithGit(
     if (isIgnored(relative) || (isIncluded && !isIncluded(relative))) continue;
     if (!isWithin(folder, absolute) || absolute === folder) continue;
     // A tracked file that the work tree has since deleted or replaced is left out when it is read.
-    const isLink = staged ? staged[1] === SYMLINK_MODE : isSymbolicLink(absolute);
+    const isLink = staged ? staged[1] === SYMLINK_MODE : !hasUndecodableName(absolute) && isSymbolicLink(absolute);
     if ((isLink || staged?.[1] === SUBMODULE_MODE) && !indexOnly.has(absolute)) continue;
     files.add(path.normalize(absolute));
   }
@@ -226,6 +229,18 @@ function isScannable(file: string): boolean {
   if (/\.d\.[mc]?ts$/.test(base)) return false;
   const extension = path.extname(base).slice(1);
   return SOURCE_EXTENSIONS.includes(extension);
+}
+
+/**
+ * Reason given for a file whose name is not valid UTF-8. Node decodes such a
+ * name with replacement characters, so it cannot open the file. The file is
+ * reported rather than left out in silence, because code can hide there.
+ */
+const UNDECODABLE_NAME = 'its name is not valid UTF-8, so it cannot be read; rename it to scan it';
+
+function hasUndecodableName(file: string): boolean {
+  // A name that really contains U+FFFD is valid UTF-8 and opens.
+  return file.includes('\uFFFD') && !fs.existsSync(file);
 }
 
 function isSymbolicLink(file: string): boolean {

@@ -117,3 +117,22 @@ describe('files git lists that the work tree does not have as they were', () => 
     expect(json.findings).toEqual([]);
   });
 });
+
+describe('file whose name is not valid UTF-8', () => {
+  for (const inGit of [false, true]) {
+    it(`is skipped with a warning ${inGit ? 'inside' : 'outside'} a git work tree`, () => {
+      const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n' });
+      // "route\xff.ts": the byte 0xff never occurs in UTF-8.
+      const name = Buffer.concat([Buffer.from(path.join(cwd, 'src', 'route')), Buffer.from([0xff]), Buffer.from('.ts')]);
+      fs.writeFileSync(name, SQL_INJECTION_ROUTE);
+      if (inGit) {
+        initGitRepo(cwd);
+        commitAll(cwd, 'Add a module with an odd name');
+      }
+      const { status, json } = runCliJson<{ files: string[]; skipped: Array<{ file: string; reason: string }> }>(['scan', ...SQL_RULES], { cwd });
+      expect(status).toBe(0);
+      expect(json.files).toEqual(['src/app.ts']);
+      expect(json.skipped).toEqual([{ file: 'src/route\uFFFD.ts', reason: expect.stringContaining('its name is not valid UTF-8') }]);
+    });
+  }
+});

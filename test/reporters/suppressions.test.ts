@@ -61,6 +61,43 @@ describe('valid suppressions', () => {
   });
 });
 
+describe('markers outside comments', () => {
+  it('a marker inside a string on the line suppresses nothing', async () => {
+    const source = SQL_INJECTION_ROUTE.replace(
+      "'${ward}'`);",
+      "'${ward}'`); const note = '// keney-audit-ignore-line sql-injection -- looks like a comment';",
+    );
+    const { result, suppressionNotices } = await scanRoute(source);
+    expect(result.findings.map((finding) => [finding.ruleId, finding.suppression])).toEqual([['sql-injection', undefined]]);
+    expect(suppressionNotices).toEqual([]);
+  });
+
+  it('a marker inside a template or JSX text on the line before suppresses nothing', async () => {
+    const template = routeWith('  const help = `/* keney-audit-ignore-next-line sql-injection -- looks like a comment */`;');
+    expect((await scanRoute(template)).result.summary.suppressed).toBe(0);
+    const jsx = routeWith('  const view = <p>// keney-audit-ignore-next-line sql-injection -- looks like a comment</p>;');
+    const cwd = makeTempFolder({ 'route.tsx': jsx });
+    const result = await scan({ paths: ['.'], cwd, config: createDefaultConfig(), only: ['sql-injection'] });
+    expect(result.findings).toHaveLength(1);
+    expect(result.summary.suppressed).toBe(0);
+  });
+
+  it('a comment after a string on the same line still counts', async () => {
+    const source = SQL_INJECTION_ROUTE.replace(
+      "'${ward}'`);",
+      "'${ward}'`); const note = 'a'; // keney-audit-ignore-line sql-injection -- ward is an enum",
+    );
+    expect((await scanRoute(source)).result.summary.suppressed).toBe(1);
+  });
+
+  it('a comment at the end of a block counts', async () => {
+    const source = routeWith('  if (ward) {', '    // keney-audit-ignore-next-line sql-injection -- ward is an enum', '  }');
+    // The marker applies to the next code line, the closing brace, so it matches no finding and is listed as unused.
+    const { suppressionNotices } = await scanRoute(source);
+    expect(suppressionNotices.map((notice) => notice.kind)).toEqual(['unused-suppression']);
+  });
+});
+
 describe('invalid suppressions', () => {
   const cases: Array<[string, string, string]> = [
     ['without a reason', '  // keney-audit-ignore-next-line sql-injection', "gives no reason after ' -- '"],
