@@ -3,7 +3,7 @@ import type * as Yaml from 'yaml';
 
 let yaml: typeof Yaml | undefined;
 
-/** The yaml package, loaded when the first YAML file is read: most scans read none, and loading it costs about 40 ms. */
+/** Returns the yaml package, loaded when the first YAML file is read: most scans read none, and loading it costs about 40 ms. */
 export function loadYaml(): typeof Yaml {
   return (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 }

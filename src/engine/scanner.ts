@@ -546,7 +546,7 @@ function isWithin(folder: string, target: string): boolean {
 function readSource(absolute: string, file: string, maxFileSize: number, skipped: Array<{ file: string; reason: string }>): string | undefined {
   try {
     const stat = fs.lstatSync(absolute);
-    // Discovery lists tracked files from the git index; one the work tree has replaced with a link is not followed.
+    // Discovery lists tracked files from the git index, so a file the work tree has since replaced with a link reaches here. Links are not followed.
     if (stat.isSymbolicLink()) return undefined;
     if (!withinSizeLimit(stat.size, file, maxFileSize, skipped)) return undefined;
     return checkMinified(fs.readFileSync(absolute, 'utf8'), file, skipped);
@@ -671,7 +671,7 @@ export function compareText(a: string, b: string): number {
 }
 
 export function toRelative(root: string, absolute: string, realFolders = new Map<string, string>()): string {
-  // Discovery skips files that are symbolic links, so resolving the folder resolves the file; a tree has far fewer folders than files.
+  // Discovery skips files that are symbolic links, so resolving the folder resolves the file. A tree has far fewer folders than files.
   const folder = path.dirname(absolute);
   let real = realFolders.get(folder);
   if (real === undefined) {
