@@ -4,7 +4,7 @@ import path from 'node:path';
 /**
  * Creates a folder and its missing parents, like `mkdir -p`. Node's own
  * `mkdirSync(folder, { recursive: true })` never returns when the file system
- * answers ENOENT for a folder whose parent exists, as /proc does; this one
+ * reports ENOENT for a folder whose parent exists, as /proc does. This one
  * raises that error instead.
  */
 export function makeFolder(folder: string, mode?: number): void {
