@@ -58,6 +58,9 @@ export interface ScanOptions {
 
 export type TypesMode = 'off' | 'auto' | 'on';
 
+/** A file read for the scan: its text, or the cached result for that exact text. */
+type Source = { file: string; text: string; cached?: undefined } | { file: string; text?: undefined; cached: FileResult };
+
 /** Below this many files to analyse, starting worker threads costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 120;
 
@@ -167,7 +170,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       : undefined;
 
   phases?.mark('discover files');
-  const sources: Array<{ file: string; text: string }> = [];
+  // A file whose result is cached keeps the result, not its text, so a warm scan holds little more than the results.
+  const sources: Source[] = [];
   const realFolders = new Map<string, string>();
   for (const absolute of discovered.files) {
     const file = toRelative(root, absolute, realFolders);
@@ -176,7 +180,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (staged === undefined) text = readSource(absolute, file, config.maxFileSize, skipped);
     else if (withinSizeLimit(Buffer.byteLength(staged), file, config.maxFileSize, skipped)) text = checkMinified(staged, file, skipped);
     if (text === undefined) continue;
-    sources.push({ file, text });
+    const cached = cache?.get(file, text);
+    sources.push(cached ? { file, cached } : { file, text });
   }
   if (sources.length === 0 && !emptyScanAllowed) {
     await pool?.close();
@@ -274,7 +279,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
  * Results come back in the order of `sources`, whatever ran them.
  */
 async function analyzeSources(
-  sources: ReadonlyArray<{ file: string; text: string }>,
+  sources: readonly Source[],
   setup: { rules: Rule[]; config: ResolvedConfig; semantic: SemanticOptions },
   cache: ResultCache | undefined,
   pool: WorkerPool | undefined,
@@ -282,17 +287,20 @@ async function analyzeSources(
 ): Promise<{ results: FileResult[]; cached: number }> {
   const results = new Array<FileResult | undefined>(sources.length);
   const missing: number[] = [];
+  const tasks: FileTask[] = [];
   sources.forEach((source, index) => {
-    const hit = cache?.get(source.file, source.text);
-    if (hit) results[index] = hit;
-    else missing.push(index);
+    if (source.cached) {
+      results[index] = source.cached;
+    } else {
+      missing.push(index);
+      tasks.push({ file: source.file, text: source.text });
+    }
   });
   const total = sources.length;
   const cached = total - missing.length;
   options.onProgress?.(cached, total);
 
   const analyzeOptions: AnalyzeOptions = { ...setup, knownRuleIds: new Set(allRules.map((rule) => rule.meta.id)) };
-  const tasks = missing.map((index) => sources[index]!);
   const heap = tasks.length >= MIN_FILES_FOR_WORKERS ? new HeapGuard() : undefined;
   const analyzeHere = (task: FileTask): FileResult => {
     const result = analyzeSafely(task.file, task.text, analyzeOptions);
@@ -313,8 +321,9 @@ async function analyzeSources(
     const index = missing[offset]!;
     results[index] = result;
     // A .env file costs no parse, and its entry's key would come from a few short lines that are easy to guess.
-    const cacheable = !isEnvFile(sources[index]!.file) && !result.notifications.some((notification) => notification.kind === 'analysis-failed');
-    if (cacheable) cache?.set(sources[index]!.file, sources[index]!.text, result);
+    const task = tasks[offset]!;
+    const cacheable = !isEnvFile(task.file) && !result.notifications.some((notification) => notification.kind === 'analysis-failed');
+    if (cacheable) cache?.set(task.file, task.text, result);
   });
   return { results: results as FileResult[], cached };
 }
