@@ -7,7 +7,7 @@ import type { FileResult } from './facts.js';
 import { makeFolder } from '../files/make-folder.js';
 
 /** Bump when the shape of FileResult, the meaning of a cached field or the entry encoding changes. */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 const MAX_PACKS = 4;
 const CIPHER = 'aes-256-gcm';
 
@@ -74,15 +74,20 @@ function getUserKey(): Buffer {
 
 /**
  * Derives from the user key and a file's content both the hash that finds the
- * file's entry (the first half of one HMAC-SHA-512) and the key that encrypts
- * it (the second half). The key is never stored, so only this user, holding
- * the file, can decrypt the entry: the pack shows no snippet, fact or constant
- * of the scanned code, secrets included, to anyone else. One pass over the
- * content gives both, which matters when a warm scan checks every file.
+ * file's entry and the key that encrypts it. The key is never stored, so only
+ * this user, holding the file, can decrypt the entry: the pack shows no
+ * snippet, fact or constant of the scanned code, secrets included, to anyone
+ * else. Both come from one HMAC-SHA-256 of the content, because a warm scan
+ * hashes every file, and SHA-256 runs at twice the speed of SHA-512 on
+ * processors with SHA extensions.
  */
 function deriveEntryKeys(text: string): { hash: string; key: Buffer } {
-  const digest = createHmac('sha512', getUserKey()).update('entry\0').update(text).digest();
-  return { hash: digest.subarray(0, 32).toString('hex'), key: digest.subarray(32) };
+  const userKey = getUserKey();
+  const digest = createHmac('sha256', userKey).update('content\0').update(text).digest();
+  return {
+    hash: createHmac('sha256', userKey).update('entry hash\0').update(digest).digest('hex'),
+    key: createHmac('sha256', userKey).update('entry key\0').update(digest).digest(),
+  };
 }
 
 /**

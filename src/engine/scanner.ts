@@ -170,11 +170,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       : undefined;
 
   phases?.mark('discover files');
-  // A file whose result is cached keeps the result, not its text, so a warm scan holds little more than the results.
+  // A file whose result is cached keeps the result, not its text, so a warm scan keeps little more than the results in memory.
   const sources: Source[] = [];
   const realFolders = new Map<string, string>();
   for (const absolute of discovered.files) {
-    const file = toRelative(root, absolute, realFolders);
+    const file = discovered.resolved.has(absolute) ? toPosix(path.relative(root, absolute)) : toRelative(root, absolute, realFolders);
     const staged = overrides.get(file);
     let text: string | undefined;
     if (staged === undefined) text = readSource(absolute, file, config.maxFileSize, skipped);
@@ -587,8 +587,11 @@ function withinSizeLimit(size: number, file: string, maxFileSize: number, skippe
 
 function looksMinified(text: string): boolean {
   if (text.length < 5000) return false;
-  const lines = text.split('\n').length;
-  return text.length / lines > 500;
+  // The file is not minified once it has enough lines for an average of 500 characters; counting stops there.
+  const enough = text.length / 500;
+  let lines = 1;
+  for (let index = text.indexOf('\n'); index !== -1 && lines < enough; index = text.indexOf('\n', index + 1)) lines++;
+  return lines < enough;
 }
 
 function formatBytes(bytes: number): string {

@@ -66,6 +66,8 @@ export interface DiscoveredFiles {
   unmatched: string[];
   /** Files left out, with the reason. */
   skipped: Array<{ file: string; reason: string }>;
+  /** Files known to be real paths already: git listed them below a work tree top level that is a real path. */
+  resolved: Set<string>;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
   const found = new Set<string>();
   const unmatched: string[] = [];
   const skipped: Array<{ file: string; reason: string }> = [];
+  const resolved = new Set<string>();
   const globBase = path.resolve(options.cwd, options.globBase ?? options.cwd);
 
   for (const given of options.paths) {
@@ -104,7 +107,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
       unmatched.push(given);
       continue;
     }
-    const files = await listFolder(absolute, globBase, options);
+    const files = await listFolder(absolute, globBase, options, resolved);
     for (const file of files) {
       if (hasUndecodableName(file)) skipped.push({ file, reason: UNDECODABLE_NAME });
       else found.add(file);
@@ -112,7 +115,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
     if (files.length === 0) unmatched.push(given);
   }
 
-  return { files: [...found].sort(), unmatched, skipped };
+  return { files: [...found].sort(), unmatched, skipped, resolved };
 }
 
 /**
@@ -121,7 +124,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
  * folder is scanned. A folder outside the glob base is walked on its own, and
  * the config globs do not apply to it.
  */
-async function listFolder(folder: string, globBase: string, options: DiscoverOptions): Promise<string[]> {
+async function listFolder(folder: string, globBase: string, options: DiscoverOptions, resolved: Set<string>): Promise<string[]> {
   const inBase = isWithin(globBase, folder);
   const base = inBase ? globBase : folder;
   const relative = toPosix(path.relative(base, folder));
@@ -129,7 +132,11 @@ async function listFolder(folder: string, globBase: string, options: DiscoverOpt
   const ignore = [...defaultIgnores(relative, prefix), ...(inBase ? options.exclude : [])];
   if (options.gitRoot && isWithin(options.gitRoot, folder)) {
     const listed = listFolderWithGit(folder, base, ignore, inBase ? options.include : [], options.gitRoot, options.indexOnly);
-    if (listed) return listed;
+    if (listed) {
+      // Git lists no path through a symbolic link, so below a real top level every path it lists is real.
+      if (isRealPath(options.gitRoot)) for (const file of listed) resolved.add(file);
+      return listed;
+    }
   }
   const { globby } = await loadGlobby();
   // A folder that cannot be read is left out, as an unreadable file is, rather than ending the scan.
@@ -241,6 +248,14 @@ const UNDECODABLE_NAME = 'its name is not valid UTF-8, so it cannot be read; ren
 function hasUndecodableName(file: string): boolean {
   // A name that really contains U+FFFD is valid UTF-8 and opens.
   return file.includes('\uFFFD') && !fs.existsSync(file);
+}
+
+function isRealPath(folder: string): boolean {
+  try {
+    return fs.realpathSync.native(folder) === folder;
+  } catch {
+    return false;
+  }
 }
 
 function isSymbolicLink(file: string): boolean {
