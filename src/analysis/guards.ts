@@ -103,7 +103,10 @@ function findEarlyExit(
   return undefined;
 }
 
-/** True when a statement always leaves the current block: return, throw, break or continue. */
+/**
+ * True when a statement always leaves the current block: return, throw,
+ * break, continue, or a call that throws, such as Koa's `ctx.throw(400)`.
+ */
 function exits(statement: ts.Statement): boolean {
   if (
     ts.isReturnStatement(statement) ||
@@ -113,11 +116,42 @@ function exits(statement: ts.Statement): boolean {
   ) {
     return true;
   }
+  if (ts.isExpressionStatement(statement) && isThrowingCall(skipOuterExpressions(statement.expression))) return true;
   if (ts.isBlock(statement)) {
     const last = statement.statements[statement.statements.length - 1];
     return last !== undefined && exits(last);
   }
   return false;
+}
+
+/**
+ * True for a name bound to a set or map of constants, whatever the name:
+ * `const TEMPLATES = new Set(['discharge.txt', 'referral.txt'])`.
+ */
+function isConstantCollection(sem: FileSemantics, receiver: ts.Expression): boolean {
+  if (!ts.isIdentifier(receiver)) return false;
+  const declaration = sem.resolve(receiver);
+  if (declaration?.kind !== 'variable') return false;
+  const initializer = sem.getSingleValue(declaration);
+  if (!initializer) return false;
+  const creation = skipOuterExpressions(initializer);
+  if (!ts.isNewExpression(creation) || !ts.isIdentifier(creation.expression)) return false;
+  if (creation.expression.text !== 'Set' && creation.expression.text !== 'Map') return false;
+  const entries = creation.arguments?.[0];
+  if (!entries) return false;
+  const value = sem.evaluate(entries);
+  return value.kind === 'array' && isConstant(value);
+}
+
+/** Calls that never return: `ctx.throw(400)` of Koa, `assert.fail()`, `process.exit(1)`. */
+function isThrowingCall(expression: ts.Expression): boolean {
+  if (!ts.isCallExpression(expression)) return false;
+  const callee = skipOuterExpressions(expression.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const method = callee.name.text;
+  const owner = skipOuterExpressions(callee.expression);
+  const ownerName = ts.isIdentifier(owner) ? owner.text : undefined;
+  return method === 'throw' || (method === 'fail' && ownerName === 'assert') || (method === 'exit' && ownerName === 'process');
 }
 
 /**
@@ -242,7 +276,7 @@ function getCallCheckKind(
       const value = sem.evaluate(receiver);
       const isList = (value.kind === 'array' || value.kind === 'object') && isConstant(value);
       const receiverText = ts.isIdentifier(receiver) || ts.isPropertyAccessExpression(receiver) ? receiver.getText() : '';
-      if (isList || ALLOWLIST_NAME.test(receiverText) || isKeysOfConstant(sem, receiver)) return 'allowlist';
+      if (isList || ALLOWLIST_NAME.test(receiverText) || isKeysOfConstant(sem, receiver) || isConstantCollection(sem, receiver)) return 'allowlist';
       if (ts.isNewExpression(receiver) || (value.kind !== 'unknown' && isConstant(value))) return 'allowlist';
     }
 
@@ -271,6 +305,7 @@ function getCallCheckKind(
       const value = sem.evaluate(receiver);
       const receiverText = ts.isIdentifier(receiver) || ts.isPropertyAccessExpression(receiver) ? receiver.getText() : '';
       if ((value.kind !== 'unknown' && isConstant(value)) || ALLOWLIST_NAME.test(receiverText) || ts.isNewExpression(receiver)) return 'origin';
+      if (isConstantCollection(sem, receiver)) return 'origin';
     }
     if (method === 'endsWith' && expected && isHostOf(sem, receiver, isVariable) && argument) {
       const suffix = sem.evaluate(argument);

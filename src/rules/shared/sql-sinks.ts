@@ -133,6 +133,8 @@ export function getSqlSink(sem: FileSemantics, call: ts.CallExpression): SqlSink
 
   const receiver = callee.expression;
   const origin = sem.originOf(receiver);
+  // The run(), all() and get() of a prepared statement take the bound values: `db.prepare(sql).all(id)`.
+  if (isDriver && method !== 'prepare' && origin.path.includes('prepare')) return undefined;
   const library = getSqlLibrary(origin);
 
   if (isBuilder) {
