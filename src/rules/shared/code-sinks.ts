@@ -33,6 +33,7 @@ const TEMPLATE_FUNCTIONS: Record<string, Set<string>> = {
   pug: new Set(['render', 'compile', 'compileClient']),
   jade: new Set(['render', 'compile']),
   lodash: new Set(['template']),
+  'lodash-es': new Set(['template']),
   'lodash.template': new Set(['']),
   underscore: new Set(['template']),
   handlebars: new Set(['compile', 'precompile']),
@@ -107,7 +108,9 @@ function getCodeSink(
   const origin = sem.originOf(node.expression);
   if (origin.root.kind !== 'module') return undefined;
   const module = packageName(origin.root.specifier);
-  const path = packagePath(origin).filter((step) => step !== CALL && step !== NEW);
+  // A subpath import names the function: `import template from 'lodash/template'` is lodash's template.
+  const subpath = origin.root.specifier.replace(/^node:/, '').slice(module.length + 1).split('/').filter(Boolean);
+  const path = [...subpath, ...packagePath(origin).filter((step) => step !== CALL && step !== NEW)];
   const name = path.join('.');
 
   if (module === 'vm' && path.length === 1 && VM_FUNCTIONS.has(name)) {
@@ -120,7 +123,8 @@ function getCodeSink(
   }
   // safe-eval runs its argument with vm, which is no security boundary.
   if (module === 'safe-eval' && name === '') return { node, method: 'safeEval', code: [first], kind: 'code' };
-  if (TEMPLATE_FUNCTIONS[module]?.has(name)) {
+  // The compiled template, `template(text)(data)`, receives data, not template text.
+  if (TEMPLATE_FUNCTIONS[module]?.has(name) && !origin.path.includes(CALL)) {
     return { node, method: name ? `${module}.${name}` : module, code: [first], kind: 'template' };
   }
   return undefined;

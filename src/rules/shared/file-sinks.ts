@@ -89,9 +89,9 @@ export function getFileSink(sem: FileSemantics, call: ts.CallExpression): FileSi
   const callee = skipOuterExpressions(call.expression);
   if (!mayUseFilePackages(sem.sourceFile) && !(ts.isPropertyAccessExpression(callee) && RESPONSE_FILE_METHODS.has(callee.name.text))) return undefined;
   const origin = sem.originOf(callee);
-  if (origin.root.kind === 'module') {
-    const module = packageName(origin.root.specifier);
-    if (!FILE_PACKAGES.has(module)) return undefined;
+  // A response typed by its framework, `(req: Request, res: Response)`, has its origin in that package: checked below.
+  const module = origin.root.kind === 'module' ? packageName(origin.root.specifier) : undefined;
+  if (module !== undefined && FILE_PACKAGES.has(module)) {
     const path = packagePath(origin).filter((step) => step !== CALL && step !== NEW);
     // `fs.promises.readFile`, `import { promises as fs } from 'fs'` and `fs/promises`.
     const steps = path[0] === 'promises' ? path.slice(1) : path;
