@@ -415,6 +415,11 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
     }
   }
 
+  const callback = call.arguments[0] ? skipOuterExpressions(call.arguments[0]) : undefined;
+  if ((method === 'map' || method === 'flatMap') && ts.isPropertyAccessExpression(callee) && callback && isFunctionLiteral(callback)) {
+    return flowThroughMapCallback(sem, call, callee.expression, callback, depth);
+  }
+
   if (method && PASS_THROUGH_METHODS.has(method) && ts.isPropertyAccessExpression(callee)) {
     const receiver = flowOf(sem, callee.expression, depth + 1);
     const argumentsFlow = call.arguments
@@ -433,6 +438,36 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
     if (receiver.length > 0) return receiver.map((leaf) => withStep(leaf, call));
   }
   return [unknownLeaf(call)];
+}
+
+function isFunctionLiteral(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression {
+  return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
+}
+
+/**
+ * The data of `items.map(callback)`: what the callback returns, where its
+ * element and array parameters carry the receiver's data and its index
+ * parameter is a number. `ids.map(() => '?')` thus contains no data of `ids`.
+ */
+function flowThroughMapCallback(
+  sem: FileSemantics,
+  call: ts.CallExpression,
+  receiverNode: ts.Expression,
+  callback: ts.ArrowFunction | ts.FunctionExpression,
+  depth: number,
+): Flow {
+  let receiver: Flow | undefined;
+  const leaves: Leaf[] = [];
+  for (const leaf of sem.getReturnFlow(callback, depth + 1)) {
+    if (leaf.kind === 'parameter' && leaf.fn === callback) {
+      if (leaf.index === 1) continue;
+      receiver ??= flowOf(sem, receiverNode, depth + 1);
+      for (const receiverLeaf of receiver) leaves.push(withStep(receiverLeaf, call));
+      continue;
+    }
+    leaves.push(withStep(leaf, call));
+  }
+  return leaves;
 }
 
 /** Lists the untrusted data in the arguments of a call, with each argument's index. */
