@@ -45,6 +45,7 @@ export default defineRule({
     messages: {
       where: '$where runs JavaScript built from {{part}}, which is not a constant; use query operators instead.',
       wholeFilter: '{{source}} is used whole as a MongoDB filter, so a client can send query operators; build the filter from checked fields.',
+      spreadFilter: '{{source}} is spread into a MongoDB filter, so a client can send query operators in any other field; build the filter from checked fields.',
       operatorValue: '{{source}} goes into a MongoDB filter unconverted, so a client can send an operator such as {"$ne": null}; convert it with String() or validate it.',
     },
   },
@@ -99,6 +100,16 @@ export default defineRule({
             });
             return;
           }
+          const spread = getSpreadSource(sem, filter);
+          if (spread) {
+            context.report({
+              node: getCallTarget(call),
+              messageId: 'spreadFilter',
+              data: { source: spread.source.label },
+              ...describeSources([spread.source], spread.node),
+            });
+            return;
+          }
 
           const expression = skipOuterExpressions(filter);
           if (!ts.isObjectLiteralExpression(expression)) return;
@@ -141,15 +152,47 @@ function getObjectSource(sem: FileSemantics, expression: ts.Expression) {
   return undefined;
 }
 
-/** True when a filter is a reference, or an object literal with a member that is one: nothing else can be an object source. */
+/**
+ * A request object copied into the filter with other fields:
+ * `{ ...req.body, clinicId }`, `Object.assign({}, req.query, { active: true })`,
+ * in the call or in the variable the call passes.
+ */
+function getSpreadSource(sem: FileSemantics, filter: ts.Expression) {
+  let expression = skipOuterExpressions(filter);
+  if (ts.isIdentifier(expression)) {
+    const declaration = sem.resolve(expression);
+    const value = declaration?.kind === 'variable' ? sem.getSingleValue(declaration) : undefined;
+    if (!value) return undefined;
+    expression = skipOuterExpressions(value);
+  }
+  const copied: ts.Expression[] = [];
+  if (ts.isObjectLiteralExpression(expression)) {
+    for (const property of expression.properties) if (ts.isSpreadAssignment(property)) copied.push(property.expression);
+  } else if (ts.isCallExpression(expression) && isObjectAssign(expression)) {
+    copied.push(...expression.arguments.slice(1));
+  }
+  for (const node of copied) {
+    const source = getObjectSource(sem, node);
+    if (source) return { source, node };
+  }
+  return undefined;
+}
+
+/** True when a filter is a reference, or an object literal with a member or spread that is one: nothing else can be an object source. */
 function mayHoldObjectSource(filter: ts.Expression): boolean {
   const expression = skipOuterExpressions(filter);
   if (isReference(expression)) return true;
+  if (ts.isCallExpression(expression)) return isObjectAssign(expression);
   if (!ts.isObjectLiteralExpression(expression)) return false;
   return expression.properties.some((property) => {
-    const value = getPropertyValue(property);
+    const value = ts.isSpreadAssignment(property) ? property.expression : getPropertyValue(property);
     return value !== undefined && isReference(skipOuterExpressions(value));
   });
+}
+
+function isObjectAssign(call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'assign' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Object';
 }
 
 /** A name or a member access, which hands a value on without changing it. */
