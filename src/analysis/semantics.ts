@@ -44,6 +44,8 @@ export class FileSemantics {
   private readonly roleCache = new Map<ts.ParameterDeclaration, RequestRole | undefined>();
   private readonly returnFlowCache = new Map<ts.Node, Flow>();
   private assignments: Map<string, ts.BinaryExpression[]> | undefined;
+  /** `list.push(x)` and `list.unshift(x)` calls by the name of the list. */
+  private appends: Map<string, ts.CallExpression[]> | undefined;
   private calls: Map<string, ts.CallExpression[]> | undefined;
   private importedPackages: Set<string> | undefined;
 
@@ -88,18 +90,26 @@ export class FileSemantics {
     return this.scope.resolve(identifier);
   }
 
-  /** The one value a variable ever holds: its initializer when it is never assigned again. */
+  /** The one value a variable ever has: its initializer when it is never assigned again nor pushed onto. */
   getSingleValue(declaration: Extract<Declaration, { kind: 'variable' }>): ts.Expression | undefined {
     const initializer = declaration.node.initializer;
+    if (this.getAppendsOf(declaration).length > 0) return undefined;
     if (declaration.flags === 'const') return initializer;
     if (this.getAssignmentsOf(declaration).length > 0) return undefined;
     return initializer;
   }
 
-  /** Every value a variable is given: the initializer and each later assignment. */
+  /**
+   * Every value a variable is given: the initializer, each later assignment,
+   * and each item pushed onto it, since `conditions.push(text)` puts `text`
+   * into what `conditions.join(' AND ')` returns.
+   */
   getAssignedValues(declaration: Extract<Declaration, { kind: 'variable' }>): ts.Expression[] {
     const values: ts.Expression[] = [];
     if (declaration.node.initializer) values.push(declaration.node.initializer);
+    for (const call of this.getAppendsOf(declaration)) {
+      for (const argument of call.arguments) values.push(ts.isSpreadElement(argument) ? argument.expression : argument);
+    }
     if (declaration.flags !== 'const') {
       for (const assignment of this.getAssignmentsOf(declaration)) {
         values.push(assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken ? assignment.right : assignment);
@@ -111,9 +121,24 @@ export class FileSemantics {
     return values;
   }
 
+  private getAppendsOf(declaration: Extract<Declaration, { kind: 'variable' }>): ts.CallExpression[] {
+    if (!this.appends) this.collectWrites();
+    const candidates = this.appends!.get(declaration.name.text) ?? [];
+    return candidates.filter((call) => {
+      const list = (call.expression as ts.PropertyAccessExpression).expression as ts.Identifier;
+      return this.scope.resolve(list) === declaration;
+    });
+  }
+
+  private collectWrites(): void {
+    const writes = collectWrites(this.sourceFile);
+    this.assignments = writes.assignments;
+    this.appends = writes.appends;
+  }
+
   private getAssignmentsOf(declaration: Extract<Declaration, { kind: 'variable' }>): ts.BinaryExpression[] {
-    if (!this.assignments) this.assignments = collectAssignments(this.sourceFile);
-    const candidates = this.assignments.get(declaration.name.text) ?? [];
+    if (!this.assignments) this.collectWrites();
+    const candidates = this.assignments!.get(declaration.name.text) ?? [];
     return candidates.filter((assignment) => {
       const left = skipOuterExpressions(assignment.left);
       return ts.isIdentifier(left) && this.scope.resolve(left) === declaration;
@@ -265,9 +290,19 @@ function collectCalls(sourceFile: ts.SourceFile): Map<string, ts.CallExpression[
   return calls;
 }
 
-function collectAssignments(sourceFile: ts.SourceFile): Map<string, ts.BinaryExpression[]> {
+function collectWrites(sourceFile: ts.SourceFile): { assignments: Map<string, ts.BinaryExpression[]>; appends: Map<string, ts.CallExpression[]> } {
   const assignments = new Map<string, ts.BinaryExpression[]>();
+  const appends = new Map<string, ts.CallExpression[]>();
   const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)) {
+      const method = node.expression.name.text;
+      if (method === 'push' || method === 'unshift') {
+        const name = node.expression.expression.text;
+        const list = appends.get(name) ?? [];
+        list.push(node);
+        appends.set(name, list);
+      }
+    }
     if (
       ts.isBinaryExpression(node) &&
       node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
@@ -283,5 +318,5 @@ function collectAssignments(sourceFile: ts.SourceFile): Map<string, ts.BinaryExp
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
-  return assignments;
+  return { assignments, appends };
 }
