@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import { threadId } from 'node:worker_threads';
 import type { ts as Ts } from 'ts-morph';
 import { makeFolder } from './files/make-folder.js';
+import { getUserCacheHome } from './files/cache-home.js';
 
 /**
  * The TypeScript compiler API that ts-morph bundles, loaded on first need.
@@ -46,7 +47,7 @@ export function loadTypeScript(): typeof Ts {
   } else {
     const source = fs.readFileSync(file, 'utf8');
     const cacheFile = codeCacheEnabled ? getCodeCacheFile(file) : undefined;
-    const cachedData = readOptional(cacheFile);
+    const cachedData = readCodeCache(cacheFile);
     const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
     const module = new Module(file);
     module.filename = file;
@@ -72,14 +73,33 @@ export function saveTypeScriptCodeCache(): void {
   if (!unsaved) return;
   const { script, file } = unsaved;
   unsaved = undefined;
+  // Worker threads of one process may write at the same time, so the temporary name has the thread too.
+  const temporary = `${file}.${process.pid}.${threadId}.tmp`;
   try {
     makeFolder(path.dirname(file), 0o700);
-    const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+    const data = script.createCachedData();
+    fs.writeFileSync(temporary, Buffer.concat([digest(data), data]), { mode: 0o600 });
     fs.renameSync(temporary, file);
   } catch {
     // Without the cache file the next scan compiles from source, which is slower and nothing else.
+    removeQuietly(temporary);
   }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true, recursive: true });
+  } catch {
+    // A folder that cannot be entered has no temporary file of ours.
+  }
+}
+
+/** A code cache larger than this is not one V8 wrote for this file: it is about 3 MB. */
+const MAX_CODE_CACHE_BYTES = 64 * 1024 * 1024;
+const DIGEST_BYTES = 32;
+
+function digest(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
 }
 
 /**
@@ -89,20 +109,33 @@ export function saveTypeScriptCodeCache(): void {
  * platform, so another build never reads it.
  */
 function getCodeCacheFile(file: string): string | undefined {
-  const home = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  if (!path.isAbsolute(home)) return undefined;
+  const home = getUserCacheHome();
   const stat = fs.statSync(file);
   const identity = [process.version, process.arch, file, stat.size, stat.mtimeMs, stat.ino].join('\0');
   const key = createHash('sha256').update(identity).digest('hex').slice(0, 24);
   return path.join(home, 'keney-audit', 'compiled', `typescript-${key}.bin`);
 }
 
-function readOptional(file: string | undefined): Buffer | undefined {
+/**
+ * Reads a code cache and checks the SHA-256 digest it starts with. V8 checks
+ * a cache's version and source length but not its contents, and a damaged
+ * cache crashes the process, so a cache that does not match is not used.
+ */
+function readCodeCache(file: string | undefined): Buffer | undefined {
   if (!file) return undefined;
+  let descriptor: number | undefined;
   try {
-    return fs.readFileSync(file);
+    descriptor = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const stat = fs.fstatSync(descriptor);
+    if (!stat.isFile() || stat.size <= DIGEST_BYTES || stat.size > MAX_CODE_CACHE_BYTES) return undefined;
+    const content = Buffer.alloc(stat.size);
+    if (fs.readSync(descriptor, content, 0, stat.size, 0) !== stat.size) return undefined;
+    const data = content.subarray(DIGEST_BYTES);
+    return digest(data).equals(content.subarray(0, DIGEST_BYTES)) ? data : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (descriptor !== undefined) fs.closeSync(descriptor);
   }
 }
 

@@ -70,7 +70,7 @@ function getScriptKind(file: string): ts.ScriptKind {
  */
 export function analyzeFile(file: string, text: string, options: AnalyzeOptions): FileResult {
   const lines = countLines(text);
-  const suppressions = parseSuppressions(text, options.knownRuleIds);
+  const suppressions = parseSuppressions(text, options.knownRuleIds, isEnvFile(file) ? 'env' : 'code');
   const collector = new FindingCollector(file, text);
   const facts: Record<string, unknown[]> = {};
   const notifications: Notification[] = [];

@@ -1,10 +1,10 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { FileResult } from './facts.js';
 import { makeFolder } from '../files/make-folder.js';
+import { getUserCacheHome } from '../files/cache-home.js';
 
 /** Bump when the shape of FileResult, the meaning of a cached field or the entry encoding changes. */
 const CACHE_FORMAT = 5;
@@ -28,7 +28,7 @@ interface Entry {
  */
 export function getDefaultCacheDir(root: string): string {
   if (fs.existsSync(path.join(root, 'node_modules'))) return path.join(root, 'node_modules', '.cache', 'keney-audit');
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const base = getUserCacheHome();
   const id = createHash('sha256').update(root).digest('hex').slice(0, 16);
   return path.join(base, 'keney-audit', id);
 }
@@ -46,7 +46,7 @@ let userKey: Buffer | undefined;
  */
 function getUserKey(): Buffer {
   if (userKey) return userKey;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const base = getUserCacheHome();
   const file = path.join(base, 'keney-audit', 'user.key');
   const read = (): Buffer | undefined => {
     try {

@@ -29,6 +29,7 @@ import { UsageError } from '../errors.js';
 import { commonFolder } from '../config/load.js';
 import { TOOL_VERSION } from '../version.js';
 import { saveTypeScriptCodeCache, setCodeCacheEnabled } from '../typescript.js';
+import { isOutside } from '../files/paths.js';
 
 export interface ScanOptions {
   paths: string[];
@@ -173,8 +174,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // A file whose result is cached keeps the result, not its text, so a warm scan keeps little more than the results in memory.
   const sources: Source[] = [];
   const realFolders = new Map<string, string>();
+  const linkedFolders = new Map<string, boolean>();
   for (const absolute of discovered.files) {
-    const file = discovered.resolved.has(absolute) ? toPosix(path.relative(root, absolute)) : toRelative(root, absolute, realFolders);
+    const resolved = discovered.resolved.has(absolute);
+    // Git lists a tracked file under its old folder even when the work tree has since made that folder a link.
+    if (resolved && hasLinkedFolder(root, path.dirname(absolute), linkedFolders)) continue;
+    const file = resolved ? toPosix(path.relative(root, absolute)) : toRelative(root, absolute, realFolders);
     const staged = overrides.get(file);
     let text: string | undefined;
     if (staged === undefined) text = readSource(absolute, file, config.maxFileSize, skipped);
@@ -549,7 +554,7 @@ function realpathOrSelf(target: string): string {
 
 function isWithin(folder: string, target: string): boolean {
   const relative = path.relative(folder, target);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return relative === '' || !isOutside(relative);
 }
 
 function readSource(absolute: string, file: string, maxFileSize: number, skipped: Array<{ file: string; reason: string }>): string | undefined {
@@ -557,6 +562,11 @@ function readSource(absolute: string, file: string, maxFileSize: number, skipped
     const stat = fs.lstatSync(absolute);
     // Discovery lists tracked files from the git index, so a file the work tree has since replaced with a link reaches here. Links are not followed.
     if (stat.isSymbolicLink()) return undefined;
+    // Nor is a FIFO or a device read, which could block the scan for ever.
+    if (!stat.isFile()) {
+      skipped.push({ file, reason: 'not a regular file' });
+      return undefined;
+    }
     if (!withinSizeLimit(stat.size, file, maxFileSize, skipped)) return undefined;
     return checkMinified(fs.readFileSync(absolute, 'utf8'), file, skipped);
   } catch (error) {
@@ -680,6 +690,21 @@ function sortNotifications(notifications: Notification[]): Notification[] {
 
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** True when a folder below the root, or one of its parents below the root, is a symbolic link. One lstat per folder. */
+function hasLinkedFolder(root: string, folder: string, known: Map<string, boolean>): boolean {
+  if (folder === root || !folder.startsWith(root + path.sep)) return false;
+  let linked = known.get(folder);
+  if (linked === undefined) {
+    try {
+      linked = fs.lstatSync(folder).isSymbolicLink() || hasLinkedFolder(root, path.dirname(folder), known);
+    } catch {
+      linked = false;
+    }
+    known.set(folder, linked);
+  }
+  return linked;
 }
 
 export function toRelative(root: string, absolute: string, realFolders = new Map<string, string>()): string {

@@ -2,7 +2,9 @@ import { ts } from '../typescript.js';
 import type { SuppressionComment } from './facts.js';
 
 const MARKER = 'keney-audit-ignore';
-const COMMENT = /(?:\/\/|\/\*|#)\s*keney-audit-ignore-(next-line|line)\b(.*)$/;
+const CODE_COMMENT = /(?:\/\/|\/\*)\s*keney-audit-ignore-(next-line|line)\b(.*)$/;
+/** `.env` files comment with `#`. In code, `#` starts a private name, which must not read as a comment. */
+const ENV_COMMENT = /#\s*keney-audit-ignore-(next-line|line)\b(.*)$/;
 
 /**
  * Reads suppression comments:
@@ -15,16 +17,17 @@ const COMMENT = /(?:\/\/|\/\*|#)\s*keney-audit-ignore-(next-line|line)\b(.*)$/;
  * and carries a `problem`. The text is searched line by line; for code,
  * {@link keepCommentMarkers} then drops the markers that are not in comments.
  */
-export function parseSuppressions(text: string, knownRuleIds: ReadonlySet<string>): SuppressionComment[] {
+export function parseSuppressions(text: string, knownRuleIds: ReadonlySet<string>, syntax: 'code' | 'env' = 'code'): SuppressionComment[] {
   if (!text.includes(MARKER)) return [];
   const comments: SuppressionComment[] = [];
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = splitLines(text);
+  const pattern = syntax === 'env' ? ENV_COMMENT : CODE_COMMENT;
   lines.forEach((lineText, index) => {
     if (!lineText.includes(MARKER)) return;
-    const match = COMMENT.exec(lineText);
+    const match = pattern.exec(lineText);
     if (!match) return;
     const line = index + 1;
-    const targetLine = match[1] === 'next-line' ? nextCodeLine(lines, index) : line;
+    const targetLine = match[1] === 'next-line' ? nextCodeLine(lines, index, syntax) : line;
     // A block comment ends at its first `*/`: code after it on the line is not part of the reason.
     const rest = match[2]!;
     const end = lineText.slice(match.index, match.index + 2) === '/*' ? rest.indexOf('*/') : -1;
@@ -52,11 +55,17 @@ export function parseSuppressions(text: string, knownRuleIds: ReadonlySet<string
   return comments;
 }
 
+/** Lines as the suppression reader counts them; {@link keepCommentMarkers} places markers with the same split. */
+function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
 /** The line a `next-line` comment applies to: the next line that is not blank and not another comment. */
-function nextCodeLine(lines: string[], index: number): number {
+function nextCodeLine(lines: string[], index: number, syntax: 'code' | 'env'): number {
   for (let next = index + 1; next < lines.length; next++) {
     const trimmed = lines[next]!.trim();
-    if (trimmed === '' || trimmed.startsWith('//') || trimmed.startsWith('#')) continue;
+    if (trimmed === '') continue;
+    if (syntax === 'env' ? trimmed.startsWith('#') : trimmed.startsWith('//')) continue;
     return next + 1;
   }
   return index + 2;
@@ -84,14 +93,16 @@ function isTextToken(kind: ts.SyntaxKind): boolean {
  */
 export function keepCommentMarkers(comments: SuppressionComment[], sourceFile: ts.SourceFile): SuppressionComment[] {
   if (comments.length === 0) return comments;
+  // Offsets from the same line split as the reader's: TypeScript also breaks lines at U+2028 and U+2029.
+  const lineStarts: number[] = [];
+  let offset = 0;
+  for (const match of sourceFile.text.matchAll(/\r\n|\r|\n/g)) {
+    lineStarts.push(offset);
+    offset = match.index! + match[0].length;
+  }
+  lineStarts.push(offset);
   return comments.filter((comment) => {
-    let position: number;
-    try {
-      position = sourceFile.getPositionOfLineAndCharacter(comment.line - 1, (comment.column ?? 1) - 1);
-    } catch {
-      // Lines counted differently (a U+2028 separator): keep the comment rather than lose a suppression.
-      return true;
-    }
+    const position = (lineStarts[comment.line - 1] ?? 0) + (comment.column ?? 1) - 1;
     return !isInsideTextToken(sourceFile, position);
   });
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { listTrackedFiles, runGit } from './git.js';
+import { isOutside } from './paths.js';
 
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
 
@@ -178,16 +179,19 @@ function listFolderWithGit(
   gitRoot: string,
   indexOnly: ReadonlySet<string> = new Set(),
 ): string[] | undefined {
-  // `--stage` gives tracked files as `mode object stage<TAB>path`, so their type needs no lstat; untracked files come as bare paths.
-  const output = runGit(folder, ['ls-files', '-z', '--stage', '--cached', '--others', '--exclude-standard', '--full-name', '--', '.']);
+  // `--stage` gives tracked files as `mode object stage<TAB>path`, so their type needs no lstat. `-t` tags each line:
+  // `? ` for an untracked path, so that no file name can pass for a tracked entry.
+  const output = runGit(folder, ['ls-files', '-z', '-t', '--stage', '--cached', '--others', '--exclude-standard', '--full-name', '--', '.']);
   if (output === undefined) return undefined;
   const isIgnored = picomatch(ignore, { dot: true });
   const isIncluded = include.length > 0 ? picomatch(include, { dot: true }) : undefined;
   const files = new Set<string>();
   for (const line of output.split('\0')) {
     if (!line) continue;
-    const staged = STAGE_LINE.exec(line);
-    const entry = staged ? staged[2]! : line;
+    const untracked = line.startsWith('? ');
+    const staged = untracked ? null : STAGE_LINE.exec(line.slice(2));
+    if (!untracked && !staged) continue;
+    const entry = staged ? staged[2]! : line.slice(2);
     const absolute = path.join(gitRoot, entry);
     if (!isScannable(absolute)) continue;
     const name = path.basename(entry);
@@ -268,7 +272,7 @@ function isSymbolicLink(file: string): boolean {
 
 function isWithin(folder: string, file: string): boolean {
   const relative = path.relative(folder, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return relative === '' || !isOutside(relative);
 }
 
 function toPosix(file: string): string {

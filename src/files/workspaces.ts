@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadYaml } from '../config/yaml.js';
 import type { PathAlias, ResolverOptions } from '../engine/module-resolver.js';
+import { isOutside } from './paths.js';
 
 /**
  * Reads how the modules of a repository find each other: npm, yarn and pnpm
@@ -14,7 +15,7 @@ export async function readModuleLayout(root: string, scanned?: string): Promise<
   const bases = [''];
   if (scanned) {
     const relative = path.relative(root, scanned).split(path.sep).join('/');
-    if (relative && !relative.startsWith('..') && fs.existsSync(path.join(scanned, 'package.json'))) bases.push(relative);
+    if (relative && !isOutside(relative) && fs.existsSync(path.join(scanned, 'package.json'))) bases.push(relative);
   }
   const listed = await Promise.all(bases.map(async (base) => (await listWorkspaceFolders(path.join(root, base))).map((dir) => path.posix.join(base, dir))));
   const packageDirs = [...new Set(listed.flat())];

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Finding, Notification, ScanResult } from '../types.js';
 import { TOOL_NAME } from '../version.js';
 import type { ReporterOptions } from './types.js';
+import { isOutside } from '../files/paths.js';
 
 /** Version of the JSON output schema described in docs/json-format.md. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -70,6 +71,6 @@ function toJsonNotification(notification: Notification) {
 /** Returns the path relative to the root with forward slashes, or the absolute path when it lies outside. */
 function toRootPath(root: string, absolute: string): string {
   const relative = path.relative(root, absolute);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return absolute;
+  if (isOutside(relative)) return absolute;
   return relative.split(path.sep).join('/');
 }

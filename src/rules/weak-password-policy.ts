@@ -68,7 +68,7 @@ export default defineRule<MessageId>({
     id: 'weak-password-policy',
     title: 'Password rule shorter than 8 characters, or none',
     summary:
-      'Flags password fields whose validation accepts fewer than 8 characters: zod, joi and yup `.min(n)`, class-validator `@MinLength(n)` and `@Length(n)`, express-validator `isLength({ min })`, Mongoose `minlength`, anchored patterns such as `^.{6,}$`, and hand-written `password.length < n` checks; and new-password fields with no length check in a schema that checks its other fields. Short passwords fall to online guessing and to offline cracking of a leaked hash.',
+      'Flags password fields whose validation accepts fewer than 8 characters: zod, joi and yup `.min(n)`, class-validator `@MinLength(n)` and `@Length(n)`, express-validator `isLength({ min })`, Mongoose `minlength`, JSON Schema and TypeBox `minLength`, anchored patterns such as `^.{6,}$`, and hand-written `password.length < n` checks; and new-password fields with no length check in a schema that checks its other fields. Short passwords fall to online guessing and to offline cracking of a leaked hash.',
     severity: 'medium',
     precision: 'high',
     cwe: [521],
@@ -94,7 +94,7 @@ export default defineRule<MessageId>({
       const checks = getChainChecks(sem, declaration.initializer);
       if (checks && !onlyChecksPassword(declaration.name.text, declaration.name.text)) judgeChecks(checks, declaration.name.text, undefined, report);
     };
-    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'variables', 'classes', 'comparisons']);
+    const { lists, visitors } = gatherWalkLists(context, ['invocations', 'variables', 'classes', 'comparisons', 'properties']);
     return {
       ...visitors,
       onEnd() {
@@ -104,6 +104,7 @@ export default defineRule<MessageId>({
         picks.addWhere(lists.variables, (declaration) => ts.isIdentifier(declaration.name) && MAY_NAME_PASSWORD.test(declaration.name.text));
         picks.addWhere(lists.classes, (node) => node.members.length > 0);
         picks.addWhere(lists.comparisons, (binary) => isLengthRead(binary.left) || isLengthRead(binary.right));
+        picks.addWhere(lists.properties, (property, index) => ts.isPropertyAssignment(property) && MAY_NAME_PASSWORD.test(lists.propertyNames[index] ?? ''));
         // In walk order: a schema reached twice is reported from where the walk meets it first.
         for (const node of picks.inWalkOrder()) {
           switch (node.kind) {
@@ -125,6 +126,9 @@ export default defineRule<MessageId>({
               break;
             case ts.SyntaxKind.BinaryExpression:
               checkManualLength(context, node as ts.BinaryExpression, report);
+              break;
+            case ts.SyntaxKind.PropertyAssignment:
+              checkJsonSchemaProperty(context, node as ts.PropertyAssignment, report);
               break;
           }
         }
@@ -150,6 +154,8 @@ function isLengthRead(expression: ts.Expression): boolean {
 function isChosenPasswordName(name: string): boolean {
   // Every word that names a password contains `pass` or `pwd`.
   if (!MAY_NAME_PASSWORD.test(name)) return false;
+  // `DB_PASSWORD` in an environment schema is a service's credential, which no person chooses at a form.
+  if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(name)) return false;
   const words = splitWords(name);
   if (!words.some((word) => /^(password|passwd|passphrase|pwd)$/.test(word) || word.endsWith('password'))) return false;
   if (COLLECTION_WORDS.has(words[words.length - 1]!)) return false;
@@ -426,6 +432,31 @@ function checkClassValidatorDto(context: RuleContext<MessageId>, node: ts.ClassD
     const allowed = othersChecked && choosesPassword(field, className);
     judgeChecks(checks, field, { node: member, allowed }, report);
   }
+}
+
+/**
+ * JSON Schema, as Fastify and Ajv take it, and TypeBox, which builds it:
+ * `password: { type: 'string', minLength: 6 }` and
+ * `password: Type.String({ minLength: 6 })`.
+ */
+function checkJsonSchemaProperty(context: RuleContext<MessageId>, property: ts.PropertyAssignment, report: Report): void {
+  const sem = context.semantics;
+  const field = propertyNameText(property.name);
+  if (!field || !isChosenPasswordName(field)) return;
+  let schema = skipOuterExpressions(property.initializer);
+  if (ts.isCallExpression(schema)) {
+    const callee = skipOuterExpressions(schema.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'String' || !schema.arguments[0]) return;
+    schema = skipOuterExpressions(schema.arguments[0]);
+  } else {
+    const type = ts.isObjectLiteralExpression(schema) ? lookupOption(sem, schema, ['type']) : undefined;
+    if (type?.kind !== 'set' || type.value.kind !== 'string' || type.value.value !== 'string') return;
+  }
+  if (!ts.isObjectLiteralExpression(schema)) return;
+  const lookup = lookupOption(sem, schema, ['minLength']);
+  if (lookup.kind !== 'set') return;
+  const min = lookup.value.kind === 'number' ? lookup.value.value : undefined;
+  if (min !== undefined && min < MIN_LENGTH) report(lookup.node, 'tooShort', field, min);
 }
 
 /** `new Schema({ password: { type: String, minlength: 6 } })` in Mongoose. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -135,4 +136,44 @@ describe('file whose name is not valid UTF-8', () => {
       expect(json.skipped).toEqual([{ file: 'src/route\uFFFD.ts', reason: expect.stringContaining('its name is not valid UTF-8') }]);
     });
   }
+});
+
+describe('names and kinds discovery must not lose', () => {
+  for (const inGit of [false, true]) {
+    it(`scans files and folders whose names start with two dots ${inGit ? 'inside' : 'outside'} git`, () => {
+      const cwd = makeTempFolder({ '..route.ts': SQL_INJECTION_ROUTE, '..hidden/route.ts': SQL_INJECTION_ROUTE });
+      if (inGit) {
+        initGitRepo(cwd);
+        commitAll(cwd, 'Add two routes');
+      }
+      const { status, json } = runCliJson<{ files: string[] }>(['scan', ...SQL_RULES], { cwd });
+      expect(status).toBe(1);
+      expect(json.files).toEqual(['..hidden/route.ts', '..route.ts']);
+    });
+  }
+
+  it.runIf(process.platform !== 'win32')('skips a tracked file the work tree replaced with a FIFO', () => {
+    const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n', 'src/pipe.ts': 'export {};\n' });
+    initGitRepo(cwd);
+    commitAll(cwd, 'Add two modules');
+    fs.rmSync(path.join(cwd, 'src', 'pipe.ts'));
+    execFileSync('mkfifo', [path.join(cwd, 'src', 'pipe.ts')]);
+    const { status, json } = runCliJson<{ files: string[]; skipped: Array<{ file: string; reason: string }> }>(['scan', ...SQL_RULES], { cwd });
+    expect(status).toBe(0);
+    expect(json.files).toEqual(['src/app.ts']);
+    expect(json.skipped).toEqual([{ file: 'src/pipe.ts', reason: 'not a regular file' }]);
+  });
+
+  it('does not follow a tracked folder the work tree replaced with a link', () => {
+    const outside = makeTempFolder({ 'route.ts': SQL_INJECTION_ROUTE });
+    const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n', 'lib/route.ts': 'export {};\n' });
+    initGitRepo(cwd);
+    commitAll(cwd, 'Add two modules');
+    fs.rmSync(path.join(cwd, 'lib'), { recursive: true });
+    fs.symlinkSync(outside, path.join(cwd, 'lib'));
+    const { status, json } = runCliJson<{ files: string[]; findings: unknown[] }>(['scan', ...SQL_RULES], { cwd });
+    expect(status).toBe(0);
+    expect(json.files).toEqual(['src/app.ts']);
+    expect(json.findings).toEqual([]);
+  });
 });

@@ -82,6 +82,24 @@ describe('markers outside comments', () => {
     expect(result.summary.suppressed).toBe(0);
   });
 
+  it('a marker in a string after a U+2028 line separator suppresses nothing', async () => {
+    const source = SQL_INJECTION_ROUTE.replace(
+      "'${ward}'`);",
+      "'${ward}'`); const note = '\u2028// keney-audit-ignore-line sql-injection -- looks like a comment';",
+    );
+    expect((await scanRoute(source)).result.summary.suppressed).toBe(0);
+  });
+
+  it('next-line in code does not skip a line that starts with #', async () => {
+    const source = routeWith(
+      '  // keney-audit-ignore-next-line sql-injection -- the line below is a private field',
+      '  class Holder { #value = 1; }',
+    );
+    const { result, suppressionNotices } = await scanRoute(source);
+    expect(result.summary.suppressed).toBe(0);
+    expect(suppressionNotices.map((notice) => notice.kind)).toEqual(['unused-suppression']);
+  });
+
   it('a comment after a string on the same line still counts', async () => {
     const source = SQL_INJECTION_ROUTE.replace(
       "'${ward}'`);",
@@ -167,9 +185,14 @@ describe('parseSuppressions', () => {
     ]);
   });
 
+  it('reads no # comment in code, where # starts a private name', () => {
+    const text = 'run(this.#keney-audit-ignore-line, sql-injection, --x);\n';
+    expect(parseSuppressions(text, new Set(['sql-injection']))).toEqual([]);
+  });
+
   it('reads # comments of .env files', () => {
     const text = '# keney-audit-ignore-next-line committed-env-secret -- placeholder value\nAPI_KEY=changeme\n';
-    const [comment] = parseSuppressions(text, new Set(['committed-env-secret']));
+    const [comment] = parseSuppressions(text, new Set(['committed-env-secret']), 'env');
     expect(comment).toMatchObject({ line: 1, targetLine: 2, ruleIds: ['committed-env-secret'], justification: 'placeholder value' });
   });
 });

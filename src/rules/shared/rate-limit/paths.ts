@@ -134,8 +134,6 @@ const AUTH_WORDS = new Set([
   'tfa',
   'totp',
   'twofactor',
-  'verify',
-  'verification',
   'passcode',
   'magiclink',
   'passwordless',
@@ -145,6 +143,32 @@ const AUTH_WORDS = new Set([
 /** Words that name an authentication step only beside another word of that kind: `/auth/refresh`, `/account/reset`. */
 const CONTEXT_WORDS = new Set(['refresh', 'reset']);
 const CONTEXT = new Set(['auth', 'account', 'accounts', 'user', 'users', 'session', 'sessions', 'jwt', 'credential', 'credentials', 'token']);
+
+/**
+ * `verify` names an authentication step when the rest of the path is about
+ * accounts or codes (`/auth/verify`, `/verify-email`), not when it verifies
+ * something else (`/patients/:id/verify-insurance`).
+ */
+const VERIFY_WORDS = new Set(['verify', 'verification']);
+const VERIFY_CONTEXT = new Set([
+  ...CONTEXT,
+  'api',
+  'email',
+  'mail',
+  'phone',
+  'mobile',
+  'sms',
+  'code',
+  'codes',
+  'pin',
+  'identity',
+  'login',
+  'signup',
+  'register',
+  'otp',
+  'mfa',
+  '2fa',
+]);
 
 /** Words of a link that signs a user in when followed, so `GET` counts too. */
 const LINK_WORDS = new Set(['magiclink', 'passwordless', 'magic']);
@@ -178,11 +202,20 @@ export function isAuthRoute(methods: readonly string[], path: string, options: A
   if (words.some((word) => LINK_WORDS.has(word))) return true;
   if (!submits) return false;
   if (words.some((word) => AUTH_WORDS.has(word))) return true;
+  if (isVerificationPath(path)) return true;
   // `POST /sessions` creates a session, and `POST /api/auth` checks credentials: both are logins.
   const last = splitPath(path).at(-1)?.toLowerCase();
   if (methods.includes('POST') && (last === 'session' || last === 'sessions' || last === 'auth')) return true;
   const hasContext = words.some((word) => CONTEXT.has(word)) || /\/:[^/]*token/i.test(path);
   return hasContext && words.some((word) => CONTEXT_WORDS.has(word));
+}
+
+function isVerificationPath(path: string): boolean {
+  const words = splitPath(path)
+    .filter((segment) => !segment.startsWith(':') && !segment.startsWith('{') && !segment.startsWith('*'))
+    .flatMap((segment) => splitWords(segment));
+  if (!words.some((word) => VERIFY_WORDS.has(word))) return false;
+  return words.every((word) => VERIFY_WORDS.has(word) || VERIFY_CONTEXT.has(word) || /^v\d+$/.test(word));
 }
 
 /** Compiles the configured auth route patterns, case-insensitive; the configuration loader has checked them. */
