@@ -1,4 +1,5 @@
 import { ts } from '../../typescript.js';
+import { isConstant } from '../../analysis/values.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
 import { splitWords } from '../../analysis/sensitive.js';
@@ -274,6 +275,11 @@ const SENSITIVE_COOKIE_WORDS = new Set([
 /** True when a cookie carries a session or credentials, judged by its name or by the name of the value it holds. */
 export function isSensitiveCookie(sem: FileSemantics, setting: CookieSetting): boolean {
   if (setting.session) return true;
+  // A value fixed in the code, such as 'true' or a choice of two paths, is the same for every user: no session or credential.
+  if (setting.value) {
+    const value = sem.evaluate(setting.value);
+    if (isConstant(value)) return false;
+  }
   if (setting.name !== undefined) {
     const words = splitWords(setting.name);
     if (words.some((word) => SENSITIVE_COOKIE_WORDS.has(word)) || classifySecretName(setting.name) !== undefined)

@@ -129,6 +129,8 @@ export function isEnvironmentVariableName(value: string): boolean {
  */
 export function isIdentifierLike(value: string): boolean {
   if (isEnvironmentVariableName(value)) return true;
+  // Labels of an interface: `API-Key`, `Access-Token`, `API-Schlüssel`, words in any alphabet joined by hyphens or spaces.
+  if (/^(?:\p{Lu}+|\p{Lu}?\p{Ll}+)(?:[- ](?:\p{Lu}+|\p{Lu}?\p{Ll}+))+$/u.test(value)) return true;
   if (/^[a-z]+(?:[A-Z][a-z]+)*\d{0,3}$/.test(value)) return true;
   if (/^(?:[A-Z][a-z]+)+\d{0,3}$/.test(value)) return true;
   if (!/^[a-z0-9]+(?:[-_.:][a-z0-9]*)*$/.test(value)) return false;
