@@ -235,7 +235,7 @@ function isCaughtError(sem: FileSemantics, declaration: Declaration): boolean {
   if (declaration.kind !== 'parameter' || declaration.index !== 0 || declaration.pattern.length > 0) return false;
   const fn = declaration.fn;
   const names = fn.parameters.map((parameter) => (ts.isIdentifier(parameter.name) ? parameter.name.text : ''));
-  if (fn.parameters.length === 4 && /^(req|request)$/.test(names[1]!) && /^(res|response)$/.test(names[2]!)) return true;
+  if (isExpressErrorHandler(fn, names)) return true;
   if (ts.isMethodDeclaration(fn) && fn.name && propertyNameText(fn.name) === 'catch') {
     const owner = fn.parent;
     return ts.isClassLike(owner) && getDecorators(owner).some((decorator) => getDecoratorName(decorator) === 'Catch');
@@ -247,6 +247,28 @@ function isCaughtError(sem: FileSemantics, declaration: Declaration): boolean {
     return /^(err|error)$/.test(names[0]!) && !NOT_CALLBACK_METHODS.has(method ?? '');
   }
   return false;
+}
+
+/**
+ * True for an Express error handler wherever it is declared, since Express
+ * tells one by its four parameters: `(err, req, res, next)`, with names such
+ * as `_req` and `_next`, a `NextFunction` type, or an `ErrorRequestHandler`
+ * type on the variable that holds it.
+ */
+function isExpressErrorHandler(fn: ts.SignatureDeclaration, names: string[]): boolean {
+  const holder = fn.parent;
+  if (ts.isVariableDeclaration(holder) && holder.type && ts.isTypeReferenceNode(holder.type)) {
+    if (typeNameText(holder.type.typeName) === 'ErrorRequestHandler') return true;
+  }
+  if (fn.parameters.length !== 4) return false;
+  if (/^_?(req|request)$/.test(names[1]!) && /^_?(res|response)$/.test(names[2]!)) return true;
+  const next = fn.parameters[3]!;
+  if (/^_?next$/.test(names[3]!)) return true;
+  return next.type !== undefined && ts.isTypeReferenceNode(next.type) && typeNameText(next.type.typeName) === 'NextFunction';
+}
+
+function typeNameText(name: ts.EntityName): string {
+  return ts.isIdentifier(name) ? name.text : name.right.text;
 }
 
 /**
