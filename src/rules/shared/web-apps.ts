@@ -385,6 +385,14 @@ function getFramework(sem: FileSemantics, node: ts.CallExpression | ts.NewExpres
 function getHeaderMeasures(context: HeaderContext, expression: ts.Expression, depth: number): Measure[] {
   const sem = context.sem;
   const node = skipOuterExpressions(expression);
+  // `register(import('@fastify/helmet'))` loads the plugin where it is registered.
+  if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+    const specifier = node.arguments[0];
+    const name = specifier && ts.isStringLiteralLike(specifier) ? packageName(specifier.text) : undefined;
+    // Express's helmet must be called, which a module promise cannot be.
+    if (!name || name === 'helmet' || !HEADER_PACKAGES.has(name)) return [];
+    return getPackageMeasures(sem, (specifier as ts.StringLiteralLike).text, [], node);
+  }
   if (context.packages) {
     // `register(require('@fastify/helmet'))` names the package itself; `helmet()` calls it.
     const callee = ts.isCallExpression(node) && !isRequireCall(node) ? node.expression : node;
