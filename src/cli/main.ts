@@ -191,6 +191,11 @@ Examples:
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_CLEAN;
+  // `keney-audit rules | head` closes the pipe early: stop writing, as other command-line tools do, instead of crashing.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? exitCode);
+  });
   if (argv.includes('--no-color')) setStderrColorFlag(false);
   const program = buildProgram((code) => {
     exitCode = code;

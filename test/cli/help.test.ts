@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { TOOL_VERSION } from '../../src/version.js';
-import { makeTempFolder, runCli } from '../helpers/temp-project.js';
+import { CLI, makeTempFolder, runCli } from '../helpers/temp-project.js';
 
 function lastLine(text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? '';
@@ -74,5 +75,15 @@ describe('usage errors', () => {
     const result = runCli(['rules', '--format', 'sarif'], { cwd: makeTempFolder() });
     expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toContain('text, json');
+  });
+});
+
+describe('a reader that stops early', () => {
+  it('ends the output quietly with exit code 0', () => {
+    // `head -1` closes the pipe after one line, often while the help is still being written, so the race runs five times.
+    const once = `"${process.execPath}" "${CLI}" scan --help | head -1 > /dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`;
+    const result = spawnSync('bash', ['-c', Array(5).fill(once).join('; ')], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.stderr.trim().split('\n')).toEqual(Array(5).fill('exit=0'));
   });
 });
