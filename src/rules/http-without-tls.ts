@@ -133,12 +133,17 @@ function getClient(sem: FileSemantics, call: ts.CallExpression): { module: strin
   return { module: name, bodyIndex: method && BODY_METHODS.has(method) && name === 'axios' ? 1 : -1 };
 }
 
-/** Returns the URL text a value starts with: a constant, or the constant head of a concatenation. */
+/**
+ * Returns the URL text of a value: a constant, or a concatenation whose
+ * constant head fixes the scheme and host. Parts not known are written `x`,
+ * so query keys after them still count: `/stock/${id}?access_token=${token}`.
+ */
 function getUrlText(value: Value): string | undefined {
   if (value.kind === 'string') return /^https?:\/\//i.test(value.value) ? value.value : undefined;
   if (value.kind === 'concat') {
     const head = value.parts[0];
-    if (head?.kind === 'string' && /^https?:\/\/[^/?#]+[/?#]/i.test(head.value)) return head.value;
+    if (head?.kind !== 'string' || !/^https?:\/\/[^/?#]+[/?#]/i.test(head.value)) return undefined;
+    return value.parts.map((part) => (part.kind === 'string' ? part.value : part.kind === 'number' ? String(part.value) : 'x')).join('');
   }
   return undefined;
 }
