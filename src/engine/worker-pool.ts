@@ -29,9 +29,9 @@ const BATCH_SIZE = 16;
 /**
  * Returns the number of threads a scan uses by default: one fewer than the
  * cores. V8's optimizing compiler and garbage collector run on threads of
- * their own and keep about one core busy: a one-thread scan of typeorm takes
- * 9.3 s of CPU in 6.1 s, and with two threads on two cores it was slower
- * (6.9 s) and larger (485 MiB against 306 MiB).
+ * their own and keep about one core busy. A one-thread scan of typeorm takes
+ * 9.3 s of CPU in 6.1 s. With two threads on two cores it was slower (6.9 s)
+ * and larger (485 MiB against 306 MiB).
  */
 export function defaultJobs(): number {
   return Math.max(1, os.availableParallelism() - 1);

@@ -25,7 +25,7 @@ parentPort!.on('message', (tasks: FileTask[]) => {
       return result;
     });
     parentPort!.postMessage({ kind: 'results', results });
-    // After the first batch, so that the cache holds the parser's functions; later calls do nothing.
+    // After the first batch, so that the cache contains the parser's functions; later calls do nothing.
     saveTypeScriptCodeCache();
   } catch (error) {
     parentPort!.postMessage({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /**
  * Returns the user's cache folder: `$XDG_CACHE_HOME`, else `~/.cache`. A
- * relative `XDG_CACHE_HOME` is ignored, as the XDG specification asks, so that
+ * relative `XDG_CACHE_HOME` is ignored, as the XDG specification requires, so that
  * no key or cache lands in the folder a scan runs in.
  */
 export function getUserCacheHome(): string {

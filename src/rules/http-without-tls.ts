@@ -133,6 +133,12 @@ function getClient(sem: FileSemantics, call: ts.CallExpression): { module: strin
   return { module: name, bodyIndex: method && BODY_METHODS.has(method) && name === 'axios' ? 1 : -1 };
 }
 
+function toUrlPart(part: Value): string {
+  if (part.kind === 'string') return part.value;
+  if (part.kind === 'number') return String(part.value);
+  return 'x';
+}
+
 /**
  * Returns the URL text of a value: a constant, or a concatenation whose
  * constant head fixes the scheme and host. Parts not known are written `x`,
@@ -143,7 +149,7 @@ function getUrlText(value: Value): string | undefined {
   if (value.kind === 'concat') {
     const head = value.parts[0];
     if (head?.kind !== 'string' || !/^https?:\/\/[^/?#]+[/?#]/i.test(head.value)) return undefined;
-    return value.parts.map((part) => (part.kind === 'string' ? part.value : part.kind === 'number' ? String(part.value) : 'x')).join('');
+    return value.parts.map(toUrlPart).join('');
   }
   return undefined;
 }

@@ -153,7 +153,7 @@ function getObjectSource(sem: FileSemantics, expression: ts.Expression) {
 }
 
 /**
- * A request object copied into the filter with other fields:
+ * Finds a request object copied into the filter with other fields:
  * `{ ...req.body, clinicId }`, `Object.assign({}, req.query, { active: true })`,
  * in the call or in the variable the call passes.
  */

@@ -60,7 +60,7 @@ process.on('exit', () => {
 `;
 
 describe('result cache', () => {
-  it('a scan that takes every file from the cache does not load the compiler', () => {
+  it('fully cached scan skips the compiler', () => {
     const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/db.ts': UNPARAMETERIZED_HELPER });
     const tools = makeTempFolder({ 'report-compiler-load.mjs': REPORT_COMPILER_LOAD });
     const reportFile = path.join(tools, 'compiler.txt');
@@ -171,7 +171,7 @@ describe('result cache', () => {
 });
 
 describe('compiler code cache', () => {
-  it('is written to the cache home, and a damaged one is replaced without changing the findings', () => {
+  it('is written, and replaced when damaged', () => {
     const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, 'src/db.ts': UNPARAMETERIZED_HELPER });
     const home = makeTempFolder();
     const compiled = path.join(home, 'keney-audit', 'compiled');

@@ -37,7 +37,7 @@ describe('--output', () => {
     expect(result.stderr).toContain('WARNING: src/big.ts: File skipped');
   });
 
-  // /proc answers ENOENT to mkdir, on which Node's recursive mkdirSync loops for ever.
+  // /proc returns ENOENT to mkdir, on which Node's recursive mkdirSync loops for ever.
   it.runIf(fs.existsSync('/proc/self'))('a folder that cannot be created exits 2 with the path', () => {
     const cwd = makeProject();
     const result = runCli(['scan', ...SQL_RULES, '--output', '/proc/keney-audit-missing/scan.txt'], { cwd });

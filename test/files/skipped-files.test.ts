@@ -103,7 +103,7 @@ describe('files git lists that the work tree does not have as they were', () => 
     expect(json.skipped).toEqual([]);
   });
 
-  it('a tracked file replaced by a link or deleted is left out without a warning', () => {
+  it('replaced or deleted tracked file is left out', () => {
     const outside = makeTempFolder({ 'route.ts': SQL_INJECTION_ROUTE });
     const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n', 'src/old.ts': 'export {};\n', 'src/gone.ts': 'export {};\n' });
     initGitRepo(cwd);

@@ -72,7 +72,7 @@ describe('markers outside comments', () => {
     expect(suppressionNotices).toEqual([]);
   });
 
-  it('a marker inside a template or JSX text on the line before suppresses nothing', async () => {
+  it('template or JSX text marker suppresses nothing', async () => {
     const template = routeWith('  const help = `/* keney-audit-ignore-next-line sql-injection -- looks like a comment */`;');
     expect((await scanRoute(template)).result.summary.suppressed).toBe(0);
     const jsx = routeWith('  const view = <p>// keney-audit-ignore-next-line sql-injection -- looks like a comment</p>;');
