@@ -20,7 +20,7 @@ const WEAK_DH_GROUPS = new Set(['modp1', 'modp2']);
 /** crypto-js ciphers that are broken: DES, Triple DES and RC4. */
 const CRYPTO_JS_WEAK_CIPHERS = new Set(['DES', 'TripleDES', 'RC4', 'RC4Drop']);
 
-type MessageId = 'weakCipher' | 'ecbMode' | 'createCipher' | 'weakHash' | 'weakSignature' | 'shortKey' | 'weakDhGroup';
+type MessageId = 'weakCipher' | 'ecbMode' | 'createCipher' | 'passphrase' | 'weakHash' | 'weakSignature' | 'shortKey' | 'weakDhGroup';
 
 export default defineRule<MessageId>({
   meta: {
@@ -36,6 +36,7 @@ export default defineRule<MessageId>({
       weakCipher: 'Cipher {{algorithm}} is broken; use aes-256-gcm or chacha20-poly1305.',
       ecbMode: '{{algorithm}} uses ECB mode, which encrypts equal blocks to equal ciphertext; use aes-256-gcm with a random IV.',
       createCipher: 'createCipher() derives the key from a password with one round of MD5 and uses no IV; use createCipheriv() with a random IV.',
+      passphrase: 'CryptoJS.{{algorithm}}.encrypt() takes a string key as a passphrase and derives the key and IV from it with one round of MD5; pass a key parsed with CryptoJS.enc.Hex.parse() and a random IV.',
       weakHash: '{{algorithm}} protects {{purpose}} here, and {{algorithm}} collisions are practical; use SHA-256 or HMAC-SHA-256.',
       weakSignature: 'Signature with {{algorithm}}, whose collisions are practical; sign with SHA-256 or stronger.',
       shortKey: '{{kind}} key of {{bits}} bits is too short; use at least 2048 bits.',
@@ -129,6 +130,10 @@ function checkCryptoJs(context: RuleContext<MessageId>, call: ts.CallExpression,
     context.report({ node: getCallTarget(call), messageId: 'weakCipher', data: { algorithm: cipher } });
     return;
   }
+  if (cipher && method === 'encrypt' && call.arguments[1] && isPassphrase(context.semantics, call.arguments[1])) {
+    context.report({ node: call.arguments[1], messageId: 'passphrase', data: { algorithm: cipher } });
+    return;
+  }
   if (cipher && method === 'encrypt' && call.arguments[2]) {
     const mode = lookupOption(context.semantics, call.arguments[2], ['mode']);
     if (mode.kind === 'set' && mode.expression && isCryptoJsEcb(context.semantics, mode.expression)) {
@@ -137,6 +142,18 @@ function checkCryptoJs(context: RuleContext<MessageId>, call: ts.CallExpression,
     return;
   }
   checkOneCallHash(context, call, api);
+}
+
+/**
+ * True when a crypto-js key is a string, which crypto-js reads as a
+ * passphrase: a literal, an environment variable or text built from them.
+ * A key from `CryptoJS.enc.Hex.parse()` or `PBKDF2()` is a WordArray, and a
+ * key of unknown origin is not judged.
+ */
+function isPassphrase(sem: FileSemantics, key: ts.Expression): boolean {
+  if (getCryptoApi(sem, key)?.library === 'crypto-js') return false;
+  const value = sem.evaluate(key);
+  return value.kind === 'string' || value.kind === 'env' || value.kind === 'concat';
 }
 
 function isCryptoJsEcb(sem: FileSemantics, expression: ts.Expression): boolean {
