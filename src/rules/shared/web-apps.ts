@@ -299,6 +299,11 @@ class AppCollector {
         const receiver = getReceiver(registration);
         if (receiver) return this.resolve(receiver, depth + 1);
       }
+      // `NestFactory.create(AppModule).then((app) => ...)`: the callback receives what the promise resolves to.
+      if (declaration.index === 0 && ts.isCallExpression(registration) && getCalleeName(registration) === 'then' && registration.arguments[0] === declaration.fn) {
+        const receiver = getReceiver(registration);
+        if (receiver) return this.resolve(receiver, depth + 1);
+      }
       return { kind: 'parameter', fn: declaration.fn, index: declaration.index };
     }
     return undefined;
@@ -408,8 +413,30 @@ function getHeaderMeasures(context: HeaderContext, expression: ts.Expression, de
     if (declaration?.kind === 'function') return getFunctionHeaderMeasures(context, declaration.node);
     if (declaration?.kind === 'variable' && declaration.node.initializer)
       return getHeaderMeasures(context, declaration.node.initializer, depth + 1);
+    // `[helmet(), compression()].forEach((middleware) => app.use(middleware))` applies each item.
+    if (declaration?.kind === 'parameter' && declaration.index === 0 && declaration.pattern.length === 0) {
+      const loop = declaration.fn.parent;
+      if (ts.isCallExpression(loop) && getCalleeName(loop) === 'forEach' && loop.arguments[0] === declaration.fn) {
+        const receiver = getReceiver(loop);
+        const items = receiver ? getArrayItems(sem, receiver) : undefined;
+        if (items) return items.flatMap((item) => getHeaderMeasures(context, item, depth + 1));
+      }
+    }
   }
+  if (ts.isArrayLiteralExpression(node)) return node.elements.flatMap((item) => getHeaderMeasures(context, item, depth + 1));
   return [];
+}
+
+/** The items of an array literal, or of the one a constant names. */
+function getArrayItems(sem: FileSemantics, expression: ts.Expression): readonly ts.Expression[] | undefined {
+  let node = skipOuterExpressions(expression);
+  if (ts.isIdentifier(node)) {
+    const declaration = sem.resolve(node);
+    const value = declaration?.kind === 'variable' ? sem.getSingleValue(declaration) : undefined;
+    if (!value) return undefined;
+    node = skipOuterExpressions(value);
+  }
+  return ts.isArrayLiteralExpression(node) ? node.elements : undefined;
 }
 
 function isRequireCall(call: ts.CallExpression): boolean {
