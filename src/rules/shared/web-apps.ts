@@ -64,8 +64,8 @@ const APP_PACKAGES = ['express', 'fastify', '@nestjs/core', 'koa', 'hono'];
 /** Methods that set a response header, and the one that removes X-Powered-By. */
 const HEADER_METHODS = new Set(['setHeader', 'set', 'header', 'append']);
 
-/** Methods that register middleware, plugins and hooks on an application. */
-const REGISTER_METHODS = new Set(['use', 'register', 'addHook']);
+/** Methods that register middleware, plugins, hooks and sub-apps on an application: Hono mounts with `app.route('/auth', auth)`. */
+const REGISTER_METHODS = new Set(['use', 'register', 'addHook', 'route']);
 
 /** Wrappers that turn a function into a Fastify plugin without changing what it does. */
 const PLUGIN_WRAPPERS = new Set(['fp', 'fastifyPlugin', 'plugin']);
