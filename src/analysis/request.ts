@@ -60,7 +60,10 @@ const REQUEST_TYPES = new Set([
   'NextApiRequest',
 ]);
 const KOA_CONTEXT_TYPES = new Set(['Context', 'ParameterizedContext', 'RouterContext', 'DefaultContext']);
-const NEST_DATA_DECORATORS = new Set(['Body', 'Query', 'Param', 'Headers', 'HostParam', 'UploadedFile', 'UploadedFiles', 'Cookies']);
+/** NestJS parameter decorators that inject client data, `@Args()` of GraphQL resolvers included. */
+const NEST_DATA_DECORATORS = new Set(['Body', 'Query', 'Param', 'Headers', 'HostParam', 'UploadedFile', 'UploadedFiles', 'Cookies', 'Args']);
+/** Root types of a GraphQL resolver map, whose resolvers take the client's arguments second: `(parent, args, context, info)`. */
+const GRAPHQL_ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 const NEST_REQUEST_DECORATORS = new Set(['Req', 'Request']);
 
 /** Route registration methods whose callbacks receive a request. */
@@ -83,6 +86,15 @@ const ROUTE_METHODS = new Set([
 
 const NEXT_ROUTE_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
+/** True for a function in a resolver map: `Query: { patient: (_parent, args) => ... }`, as Apollo Server and graphql-tools take it. */
+function isGraphqlResolver(fn: ts.SignatureDeclaration): boolean {
+  const member = ts.isMethodDeclaration(fn) ? fn : ts.isPropertyAssignment(fn.parent) ? fn.parent : undefined;
+  const map = member?.parent;
+  if (!map || !ts.isObjectLiteralExpression(map) || !ts.isPropertyAssignment(map.parent)) return false;
+  const rootName = map.parent.name;
+  return (ts.isIdentifier(rootName) || ts.isStringLiteral(rootName)) && GRAPHQL_ROOT_TYPES.has(rootName.text);
+}
+
 /** Decides what a parameter stands for in a request handler, or undefined when it is not one. */
 export function getRequestRole(sem: FileSemantics, parameter: ts.ParameterDeclaration): RequestRole | undefined {
   const fn = parameter.parent;
@@ -98,6 +110,8 @@ export function getRequestRole(sem: FileSemantics, parameter: ts.ParameterDeclar
 
   const typeRole = getRoleFromType(sem, parameter.type, name);
   if (typeRole) return typeRole;
+
+  if (index === 1 && isGraphqlResolver(fn)) return 'data';
 
   if (isNextPageProps(fn, parameter, index)) return 'data';
 
