@@ -36,7 +36,7 @@ const MAX_DEPTH = 10;
 const MAX_NAMES = 8;
 
 /** Methods whose call can show that a parameter receives an app, a router or a plugin instance. */
-const INSTANCE_METHODS = new Set([...ROUTE_METHODS, 'use', 'register', 'addHook']);
+const INSTANCE_METHODS = new Set([...ROUTE_METHODS, 'use', 'register', 'addHook', 'route']);
 
 /** Text of a 429 response, `429` or `TOO_MANY_REQUESTS`; a file without it needs no search for one. */
 const TOO_MANY_REQUESTS_TEXT = /429|TOO_MANY_REQUESTS|TooManyRequests/;
@@ -258,6 +258,11 @@ export class FactCollector {
     if (ROUTE_METHODS.has(method)) return this.getRouteArguments(call, 'unknown', true) !== undefined;
     if (method === 'use' || method === 'register' || method === 'addHook') {
       return call.arguments.some((argument) => this.isLimiterLibraryValue(argument) || this.objectOf(argument) !== undefined);
+    }
+    // Fastify's `route({ method: 'POST', url: '/signin', handler })`.
+    if (method === 'route' && call.arguments.length === 1) {
+      const options = this.getObjectLiteral(call.arguments[0]!);
+      return options !== undefined && this.getOption(options, 'handler') !== undefined && (this.getOption(options, 'url') ?? this.getOption(options, 'path')) !== undefined;
     }
     return false;
   }
