@@ -1,7 +1,7 @@
 import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { packageName, packagePath } from '../analysis/origin.js';
-import { getCalleeName, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
+import { findProperty, getCalleeName, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { gatherNodes } from './shared/file-nodes.js';
@@ -34,7 +34,7 @@ export default defineRule<MessageId>({
     id: 'unsafe-content-security-policy',
     title: 'Content Security Policy or framing protection weakened',
     summary:
-      "Flags helmet and Hono `secureHeaders` settings that turn the Content Security Policy or X-Frame-Options off, script sources that allow 'unsafe-inline', 'unsafe-eval', `*`, `data:` or any host of a scheme, and `frame-ancestors *`, in options objects and in Content-Security-Policy header strings. An injected script then runs, and any site can frame the application for clickjacking.",
+      "Flags helmet and Hono `secureHeaders` settings that turn the Content Security Policy or X-Frame-Options off, script sources that allow 'unsafe-inline', 'unsafe-eval', `*`, `data:` or any host of a scheme, and `frame-ancestors *`, in options objects, in Content-Security-Policy header strings and in `{ key, value }` header lists such as Next.js `headers()`. An injected script then runs, and any site can frame the application for clickjacking.",
     severity: 'medium',
     precision: 'high',
     cwe: [693, 1021],
@@ -55,6 +55,13 @@ export default defineRule<MessageId>({
       if (Object.hasOwn(SWITCHES, name)) checkSwitch(context, property, name);
       else if (name.length === POLICY_HEADER.length && name.toLowerCase() === POLICY_HEADER) checkPolicyString(context, property, property.initializer);
       else if (SCRIPT_DIRECTIVES.has(name) || DEFAULT_DIRECTIVES.has(name) || FRAME_DIRECTIVES.has(name)) checkDirective(context, property, name);
+      else if (name === 'key') checkHeaderEntry(property);
+    };
+    // Next.js `headers()` and similar lists: `{ key: 'Content-Security-Policy', value: "script-src 'unsafe-eval'" }`.
+    const checkHeaderEntry = (property: ts.PropertyAssignment): void => {
+      if (getStrings(sem.evaluate(property.initializer))[0]?.toLowerCase() !== POLICY_HEADER) return;
+      const value = findProperty(property.parent, 'value');
+      if (value && ts.isPropertyAssignment(value)) checkPolicyString(context, value, value.initializer);
     };
     const checkCall = (call: ts.CallExpression): void => {
       const method = getCalleeName(call);
