@@ -415,6 +415,11 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
     }
   }
 
+  // `new Array(ids.length).fill('?')` holds only the fill value.
+  if (method === 'fill' && call.arguments.length === 1 && ts.isPropertyAccessExpression(callee)) {
+    return flowOf(sem, call.arguments[0]!, depth + 1).map((leaf) => withStep(leaf, call));
+  }
+
   const callback = call.arguments[0] ? skipOuterExpressions(call.arguments[0]) : undefined;
   if ((method === 'map' || method === 'flatMap') && ts.isPropertyAccessExpression(callee) && callback && isFunctionLiteral(callback)) {
     return flowThroughMapCallback(sem, call, callee.expression, callback, depth);
