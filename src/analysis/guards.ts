@@ -130,12 +130,8 @@ function exits(statement: ts.Statement): boolean {
  */
 function isConstantCollection(sem: FileSemantics, receiver: ts.Expression): boolean {
   if (!ts.isIdentifier(receiver)) return false;
-  const declaration = sem.resolve(receiver);
-  if (declaration?.kind !== 'variable') return false;
-  const initializer = sem.getSingleValue(declaration);
-  if (!initializer) return false;
-  const creation = skipOuterExpressions(initializer);
-  if (!ts.isNewExpression(creation) || !ts.isIdentifier(creation.expression)) return false;
+  const creation = sem.followSingleValue(receiver);
+  if (!creation || !ts.isNewExpression(creation) || !ts.isIdentifier(creation.expression)) return false;
   if (creation.expression.text !== 'Set' && creation.expression.text !== 'Map') return false;
   const entries = creation.arguments?.[0];
   if (!entries) return false;

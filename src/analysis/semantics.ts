@@ -100,6 +100,20 @@ export class FileSemantics {
   }
 
   /**
+   * Returns what an expression stands for: for a name of a variable with one
+   * value (`const filter = { ...req.body }`), that value; for anything else,
+   * the expression itself. Parentheses and type assertions are skipped, and a
+   * name with no single value gives undefined.
+   */
+  followSingleValue(expression: ts.Expression): ts.Expression | undefined {
+    const node = skipOuterExpressions(expression);
+    if (!ts.isIdentifier(node)) return node;
+    const declaration = this.resolve(node);
+    const value = declaration?.kind === 'variable' ? this.getSingleValue(declaration) : undefined;
+    return value ? skipOuterExpressions(value) : undefined;
+  }
+
+  /**
    * Every value a variable is given: the initializer, each later assignment,
    * and each item pushed onto it, since `conditions.push(text)` puts `text`
    * into what `conditions.join(' AND ')` returns.

@@ -158,13 +158,8 @@ function getObjectSource(sem: FileSemantics, expression: ts.Expression) {
  * in the call or in the variable the call passes.
  */
 function getSpreadSource(sem: FileSemantics, filter: ts.Expression) {
-  let expression = skipOuterExpressions(filter);
-  if (ts.isIdentifier(expression)) {
-    const declaration = sem.resolve(expression);
-    const value = declaration?.kind === 'variable' ? sem.getSingleValue(declaration) : undefined;
-    if (!value) return undefined;
-    expression = skipOuterExpressions(value);
-  }
+  const expression = sem.followSingleValue(filter);
+  if (!expression) return undefined;
   const copied: ts.Expression[] = [];
   if (ts.isObjectLiteralExpression(expression)) {
     for (const property of expression.properties) if (ts.isSpreadAssignment(property)) copied.push(property.expression);

@@ -1,7 +1,7 @@
 import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, packagePath, type Origin } from '../../analysis/origin.js';
-import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
+import { getPropertyValue, propertyNameText } from '../../analysis/syntax.js';
 import { resolveObjectLiteral } from './object-literal.js';
 import { mayImport, mayMention } from './file-imports.js';
 

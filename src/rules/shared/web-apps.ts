@@ -429,14 +429,8 @@ function getHeaderMeasures(context: HeaderContext, expression: ts.Expression, de
 
 /** The items of an array literal, or of the one a constant names. */
 function getArrayItems(sem: FileSemantics, expression: ts.Expression): readonly ts.Expression[] | undefined {
-  let node = skipOuterExpressions(expression);
-  if (ts.isIdentifier(node)) {
-    const declaration = sem.resolve(node);
-    const value = declaration?.kind === 'variable' ? sem.getSingleValue(declaration) : undefined;
-    if (!value) return undefined;
-    node = skipOuterExpressions(value);
-  }
-  return ts.isArrayLiteralExpression(node) ? node.elements : undefined;
+  const node = sem.followSingleValue(expression);
+  return node && ts.isArrayLiteralExpression(node) ? node.elements : undefined;
 }
 
 function isRequireCall(call: ts.CallExpression): boolean {
