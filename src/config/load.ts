@@ -261,8 +261,8 @@ function readDuration(node: YamlNode | null, fail: Fail): number {
   let seconds: number | undefined;
   if (typeof raw === 'number') seconds = raw;
   else if (match) seconds = Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]!;
-  if (seconds === undefined || !(seconds > 0) || !Number.isSafeInteger(Math.ceil(seconds))) {
-    return fail(node, `'maxTokenLifetime' must be a positive number of seconds or a duration such as 15m, 12h or 1d, got '${String(raw)}'`);
+  if (seconds === undefined || seconds <= 0 || !Number.isSafeInteger(seconds)) {
+    return fail(node, `'maxTokenLifetime' must be a whole number of seconds above 0 or a duration such as 15m, 12h or 1d, got '${String(raw)}'`);
   }
   return seconds;
 }

@@ -99,7 +99,8 @@ export class LiteralContext {
         if (declaration.initializer !== node) break;
         kind = 'declaration';
         const name = declaration.name;
-        rawName = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+        // A private field `#password` is named like a public one.
+        rawName = ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
         break;
       }
       case ts.SyntaxKind.PropertyAssignment: {
