@@ -148,6 +148,13 @@ export function whenTypeScriptLoads(initialize: () => void): void {
   else initialize();
 }
 
+/** Returns a table indexed by syntax kind, 1 for each kind given: a lookup for code that runs on every node. */
+export function createKindTable(kinds: readonly Ts.SyntaxKind[]): Uint8Array {
+  const table = new Uint8Array(ts.SyntaxKind.Count);
+  for (const kind of kinds) table[kind] = 1;
+  return table;
+}
+
 /** The compiler API's type names, so that `ts.Node` reads as it does with ts-morph's namespace. */
 // eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace ts {

@@ -1,4 +1,4 @@
-import { ts, whenTypeScriptLoads } from '../typescript.js';
+import { createKindTable, ts, whenTypeScriptLoads } from '../typescript.js';
 
 /** One step into a destructuring pattern: a property name or an array index. */
 export type PatternStep = { property: string } | { index: number } | { rest: true };
@@ -84,10 +84,9 @@ export class ScopeResolver {
 }
 
 /** Node kinds that open a scope, as a table indexed by kind: the lookup runs for every name resolved. */
-let SCOPE_KINDS = new Uint8Array(0);
+let SCOPE_KINDS: Uint8Array = new Uint8Array(0);
 whenTypeScriptLoads(() => {
-  SCOPE_KINDS = new Uint8Array(ts.SyntaxKind.Count);
-  for (const kind of [
+  SCOPE_KINDS = createKindTable([
     ts.SyntaxKind.SourceFile,
     ts.SyntaxKind.Block,
     ts.SyntaxKind.FunctionDeclaration,
@@ -105,9 +104,7 @@ whenTypeScriptLoads(() => {
     ts.SyntaxKind.ClassExpression,
     ts.SyntaxKind.CaseBlock,
     ts.SyntaxKind.ModuleBlock,
-  ]) {
-    SCOPE_KINDS[kind] = 1;
-  }
+  ]);
 });
 
 function isScopeNode(node: ts.Node): boolean {

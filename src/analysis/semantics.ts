@@ -93,7 +93,9 @@ export class FileSemantics {
   /** The one value a variable ever has: its initializer when it is never assigned again nor pushed onto. */
   getSingleValue(declaration: Extract<Declaration, { kind: 'variable' }>): ts.Expression | undefined {
     const initializer = declaration.node.initializer;
-    if (this.getAppendsOf(declaration).length > 0) return undefined;
+    // Pushed items change only what an array literal evaluates to, so only then is the file searched for push() calls.
+    const isList = initializer !== undefined && ts.isArrayLiteralExpression(skipOuterExpressions(initializer));
+    if (isList && this.getAppendsOf(declaration).length > 0) return undefined;
     if (declaration.flags === 'const') return initializer;
     if (this.getAssignmentsOf(declaration).length > 0) return undefined;
     return initializer;

@@ -1,19 +1,16 @@
-import { ts, whenTypeScriptLoads } from '../typescript.js';
+import { createKindTable, ts, whenTypeScriptLoads } from '../typescript.js';
 
 /** Strips parentheses, type assertions, `!`, `satisfies` and `await`, which do not change a value. */
-let OUTER_KINDS = new Uint8Array(0);
+let OUTER_KINDS: Uint8Array = new Uint8Array(0);
 whenTypeScriptLoads(() => {
-  OUTER_KINDS = new Uint8Array(ts.SyntaxKind.Count);
-  for (const kind of [
+  OUTER_KINDS = createKindTable([
     ts.SyntaxKind.ParenthesizedExpression,
     ts.SyntaxKind.AsExpression,
     ts.SyntaxKind.TypeAssertionExpression,
     ts.SyntaxKind.NonNullExpression,
     ts.SyntaxKind.SatisfiesExpression,
     ts.SyntaxKind.AwaitExpression,
-  ]) {
-    OUTER_KINDS[kind] = 1;
-  }
+  ]);
 });
 
 export function skipOuterExpressions(node: ts.Expression): ts.Expression {

@@ -253,7 +253,7 @@ function isCaughtError(sem: FileSemantics, declaration: Declaration): boolean {
  * True for an Express error handler wherever it is declared, since Express
  * recognises one by its four parameters: `(err, req, res, next)`, with names such
  * as `_req` and `_next`, a `NextFunction` type, or an `ErrorRequestHandler`
- * type on the variable that holds it.
+ * type on the variable that contains it.
  */
 function isExpressErrorHandler(fn: ts.SignatureDeclaration, names: string[]): boolean {
   const holder = fn.parent;

@@ -255,7 +255,7 @@ export function signIn(id: string) {
 });
 
 describe('cache home', () => {
-  it('a relative XDG_CACHE_HOME is ignored rather than filled inside the project', () => {
+  it('ignores a relative XDG_CACHE_HOME', () => {
     const cwd = makeTempFolder({ 'src/db.ts': UNPARAMETERIZED_HELPER });
     const home = makeTempFolder();
     const result = runCli(['scan'], { cwd, env: { XDG_CACHE_HOME: 'relative-cache', HOME: home } });

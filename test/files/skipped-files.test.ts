@@ -88,10 +88,10 @@ describe('file nested too deeply', () => {
   });
 });
 
-describe('files git lists that the work tree does not have as they were', () => {
+describe('tracked files changed in the work tree', () => {
   type Listing = { files: string[]; skipped: unknown[]; findings: Array<{ location: { file: string } }> };
 
-  it('a committed symbolic link is not followed', () => {
+  it('committed symbolic link is not followed', () => {
     const outside = makeTempFolder({ 'route.ts': SQL_INJECTION_ROUTE });
     const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n' });
     fs.symlinkSync(path.join(outside, 'route.ts'), path.join(cwd, 'src', 'linked.ts'));
@@ -121,7 +121,7 @@ describe('files git lists that the work tree does not have as they were', () => 
 
 describe('file whose name is not valid UTF-8', () => {
   for (const inGit of [false, true]) {
-    it(`is skipped with a warning ${inGit ? 'inside' : 'outside'} a git work tree`, () => {
+    it(`is skipped with a warning ${inGit ? 'inside' : 'outside'} git`, () => {
       const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n' });
       // "route\xff.ts": the byte 0xff never occurs in UTF-8.
       const name = Buffer.concat([Buffer.from(path.join(cwd, 'src', 'route')), Buffer.from([0xff]), Buffer.from('.ts')]);
@@ -138,9 +138,9 @@ describe('file whose name is not valid UTF-8', () => {
   }
 });
 
-describe('names and kinds discovery must not lose', () => {
+describe('odd names and file kinds', () => {
   for (const inGit of [false, true]) {
-    it(`scans files and folders whose names start with two dots ${inGit ? 'inside' : 'outside'} git`, () => {
+    it(`scans two-dot names ${inGit ? 'inside' : 'outside'} git`, () => {
       const cwd = makeTempFolder({ '..route.ts': SQL_INJECTION_ROUTE, '..hidden/route.ts': SQL_INJECTION_ROUTE });
       if (inGit) {
         initGitRepo(cwd);
@@ -152,7 +152,7 @@ describe('names and kinds discovery must not lose', () => {
     });
   }
 
-  it.runIf(process.platform !== 'win32')('skips a tracked file the work tree replaced with a FIFO', () => {
+  it.runIf(process.platform !== 'win32')('skips a FIFO in place of a file', () => {
     const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n', 'src/pipe.ts': 'export {};\n' });
     initGitRepo(cwd);
     commitAll(cwd, 'Add two modules');
@@ -164,7 +164,7 @@ describe('names and kinds discovery must not lose', () => {
     expect(json.skipped).toEqual([{ file: 'src/pipe.ts', reason: 'not a regular file' }]);
   });
 
-  it('does not follow a tracked folder the work tree replaced with a link', () => {
+  it('does not follow a linked folder', () => {
     const outside = makeTempFolder({ 'route.ts': SQL_INJECTION_ROUTE });
     const cwd = makeTempFolder({ 'src/app.ts': 'export {};\n', 'lib/route.ts': 'export {};\n' });
     initGitRepo(cwd);

@@ -89,7 +89,7 @@ export function makeCommittedRepo(files: Record<string, string>): string {
   return folder;
 }
 
-/** Longest a CLI run may take: the test timeout of vitest.config.ts; the slowest runs, on generated projects, take a few seconds. */
+/** Maximum time a CLI run may take, equal to the test timeout in vitest.config.ts. The slowest runs, on generated projects, take a few seconds. */
 const CLI_TIMEOUT_MS = 60_000;
 
 export interface CliResult {

@@ -62,7 +62,7 @@ describe('valid suppressions', () => {
 });
 
 describe('markers outside comments', () => {
-  it('a marker inside a string on the line suppresses nothing', async () => {
+  it('string marker suppresses nothing', async () => {
     const source = SQL_INJECTION_ROUTE.replace(
       "'${ward}'`);",
       "'${ward}'`); const note = '// keney-audit-ignore-line sql-injection -- looks like a comment';",
@@ -82,7 +82,7 @@ describe('markers outside comments', () => {
     expect(result.summary.suppressed).toBe(0);
   });
 
-  it('a marker in a string after a U+2028 line separator suppresses nothing', async () => {
+  it('string marker after U+2028 suppresses nothing', async () => {
     const source = SQL_INJECTION_ROUTE.replace(
       "'${ward}'`);",
       "'${ward}'`); const note = '\u2028// keney-audit-ignore-line sql-injection -- looks like a comment';",
@@ -90,7 +90,7 @@ describe('markers outside comments', () => {
     expect((await scanRoute(source)).result.summary.suppressed).toBe(0);
   });
 
-  it('next-line in code does not skip a line that starts with #', async () => {
+  it('next-line does not skip # lines in code', async () => {
     const source = routeWith(
       '  // keney-audit-ignore-next-line sql-injection -- the line below is a private field',
       '  class Holder { #value = 1; }',
@@ -100,7 +100,7 @@ describe('markers outside comments', () => {
     expect(suppressionNotices.map((notice) => notice.kind)).toEqual(['unused-suppression']);
   });
 
-  it('a comment after a string on the same line still counts', async () => {
+  it('comment after a string counts', async () => {
     const source = SQL_INJECTION_ROUTE.replace(
       "'${ward}'`);",
       "'${ward}'`); const note = 'a'; // keney-audit-ignore-line sql-injection -- ward is an enum",
@@ -108,7 +108,7 @@ describe('markers outside comments', () => {
     expect((await scanRoute(source)).result.summary.suppressed).toBe(1);
   });
 
-  it('a comment at the end of a block counts', async () => {
+  it('comment ending a block counts', async () => {
     const source = routeWith('  if (ward) {', '    // keney-audit-ignore-next-line sql-injection -- ward is an enum', '  }');
     // The marker applies to the next code line, the closing brace, so it matches no finding and is listed as unused.
     const { suppressionNotices } = await scanRoute(source);
@@ -185,7 +185,7 @@ describe('parseSuppressions', () => {
     ]);
   });
 
-  it('reads no # comment in code, where # starts a private name', () => {
+  it('reads no # comment in code', () => {
     const text = 'run(this.#keney-audit-ignore-line, sql-injection, --x);\n';
     expect(parseSuppressions(text, new Set(['sql-injection']))).toEqual([]);
   });

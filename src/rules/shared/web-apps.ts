@@ -427,7 +427,7 @@ function getHeaderMeasures(context: HeaderContext, expression: ts.Expression, de
   return [];
 }
 
-/** The items of an array literal, or of the one a constant names. */
+/** Returns the items of an array literal, or of the one a constant names. */
 function getArrayItems(sem: FileSemantics, expression: ts.Expression): readonly ts.Expression[] | undefined {
   const node = sem.followSingleValue(expression);
   return node && ts.isArrayLiteralExpression(node) ? node.elements : undefined;
