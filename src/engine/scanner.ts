@@ -9,7 +9,7 @@ import type { Rule } from '../rules/rule.js';
 import { describeRule } from '../rules/describe.js';
 import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
-import { analyzeFile, isEnvFile, isStackOverflow, ruleTimings, type AnalyzeOptions } from './analyze-file.js';
+import { analyzeSafely, isEnvFile, ruleTimings, type AnalyzeOptions } from './analyze-file.js';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SemanticOptions } from '../analysis/semantics.js';
@@ -347,42 +347,6 @@ function saveCache(cache: ResultCache, complete: boolean): Notification | undefi
       level: 'note',
       kind: 'cache-not-written',
       message: `The result cache could not be written to ${path.dirname(cache.file)} (${code}), so the next scan analyses every file again. Pass --cache-location with a writable folder, or --no-cache.`,
-    };
-  }
-}
-
-/** The per-file step, with a crash of the parser or the semantic layer turned into a notification. */
-export function analyzeSafely(file: string, text: string, options: AnalyzeOptions): FileResult {
-  try {
-    return analyzeFile(file, text, options);
-  } catch (error) {
-    // analyzeFile catches rule errors itself, so this is a fault of the parser or the semantic layer.
-    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    const tooDeep = isStackOverflow(error);
-    return {
-      file,
-      lines: 0,
-      hasSyntaxErrors: false,
-      findings: [],
-      facts: {},
-      summary: { exports: {}, reexports: [] },
-      flows: { sinks: [], calls: [] },
-      suppressions: [],
-      notifications: [
-        tooDeep
-          ? {
-              level: 'warning',
-              kind: 'file-skipped',
-              file,
-              message: 'File skipped: its code is nested too deeply for the parser and the analysis (thousands of levels).',
-            }
-          : {
-              level: 'error',
-              kind: 'analysis-failed',
-              file,
-              message: `Analysis failed, so the file was not scanned: ${reason.split('\n').slice(0, 4).join(' | ')}`,
-            },
-      ],
     };
   }
 }

@@ -25,6 +25,7 @@ type WorkerMessage = { kind: 'results'; results: FileResult[] } | { kind: 'error
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const BATCH_SIZE = 16;
+const IN_FLIGHT = 2;
 
 /**
  * Returns the number of threads a scan uses by default: one fewer than the
@@ -87,32 +88,39 @@ export class WorkerPool {
       onProgress?.(done);
     };
 
+    // Each worker holds a second batch while it works on the first, so that it never waits for the
+    // calling thread, which reads worker messages only between its own batches.
     const runWorker = (worker: Worker): Promise<void> =>
       new Promise((resolve, reject) => {
-        let current: number[] | undefined;
+        const pending: number[][] = [];
         const send = (): void => {
-          current = takeBatch();
-          if (!current) {
-            worker.off('message', onMessage);
-            resolve();
-            return;
-          }
-          worker.postMessage(current.map((index) => tasks[index]));
+          const batch = takeBatch();
+          if (!batch) return;
+          pending.push(batch);
+          worker.postMessage(batch.map((index) => tasks[index]));
         };
         const onMessage = (message: WorkerMessage): void => {
           if (message.kind === 'error') {
             reject(new Error(`A scan worker failed: ${message.message}`));
             return;
           }
-          record(current!, message.results);
+          record(pending.shift()!, message.results);
           send();
+          if (pending.length === 0) {
+            worker.off('message', onMessage);
+            resolve();
+          }
         };
         worker.on('message', onMessage);
         worker.once('error', reject);
         worker.once('exit', (code) => {
-          if (current && code !== 0) reject(new Error(`A scan worker stopped with exit code ${code}.`));
+          if (pending.length > 0 && code !== 0) reject(new Error(`A scan worker stopped with exit code ${code}.`));
         });
-        send();
+        for (let count = 0; count < IN_FLIGHT; count++) send();
+        if (pending.length === 0) {
+          worker.off('message', onMessage);
+          resolve();
+        }
       });
 
     // The calling thread analyses batches too, yielding between them so worker messages are handled.

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { allRules } from '../rules/index.js';
-import { analyzeFile, type AnalyzeOptions } from './analyze-file.js';
+import { analyzeSafely, type AnalyzeOptions } from './analyze-file.js';
 import { HeapGuard } from './heap-guard.js';
 import { saveTypeScriptCodeCache, setCodeCacheEnabled } from '../typescript.js';
 import type { FileTask, WorkerSetup } from './worker-pool.js';
@@ -20,7 +20,7 @@ const heap = new HeapGuard();
 parentPort!.on('message', (tasks: FileTask[]) => {
   try {
     const results = tasks.map((task) => {
-      const result = analyzeFile(task.file, task.text, options);
+      const result = analyzeSafely(task.file, task.text, options);
       heap.check();
       return result;
     });
