@@ -119,7 +119,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-r, --rule <id>', 'run only this rule; repeat the option or separate ids with commas', collect)
     .option('-d, --disable <id>', 'do not run this rule; repeat the option or separate ids with commas', collect)
     .optionsGroup('Performance:')
-    .option('-j, --jobs <count>', 'threads for parsing and per-file rules (default: one fewer than the cores; at most the number of cores)', parseJobs)
+    .option('-j, --jobs <count>', 'threads for parsing and per-file rules (default and most: the number of cores)', parseJobs)
     .option('--no-cache', 'neither read nor write the result cache')
     .option('--cache-location <folder>', 'keep the result cache in this folder')
     .addOption(

@@ -28,14 +28,13 @@ const BATCH_SIZE = 16;
 const IN_FLIGHT = 2;
 
 /**
- * Returns the number of threads a scan uses by default: one fewer than the
- * cores. V8's optimizing compiler and garbage collector run on threads of
- * their own and keep about one core busy. A one-thread scan of typeorm takes
- * 9.3 s of CPU in 6.1 s. With two threads on two cores it was slower (6.9 s)
- * and larger (485 MiB against 306 MiB).
+ * Returns the number of threads a scan uses by default: one a core. With
+ * inlining off in V8's optimizing compiler (see bin/keney-audit.js), two
+ * threads scanned typeorm on two cores in 5.1 s against 5.5 s for one, at
+ * 470 MiB against 300 MiB.
  */
 export function defaultJobs(): number {
-  return Math.max(1, os.availableParallelism() - 1);
+  return os.availableParallelism();
 }
 
 /** True when the compiled worker script exists; tests that run the TypeScript sources directly scan in-process. */
