@@ -107,7 +107,7 @@ function findEarlyExit(
  * True when a statement always leaves the current block: return, throw,
  * break, continue, or a call that throws, such as Koa's `ctx.throw(400)`.
  */
-function exits(statement: ts.Statement): boolean {
+export function exits(statement: ts.Statement): boolean {
   if (
     ts.isReturnStatement(statement) ||
     ts.isThrowStatement(statement) ||

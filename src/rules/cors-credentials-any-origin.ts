@@ -12,7 +12,7 @@ export default defineRule({
     cwe: [942, 346],
     owasp: 'A05:2021-Security Misconfiguration',
     messages: {
-      anyOrigin: '{{subject}} with {{origin}} and credentials: true allows credentialed requests from every origin.',
+      anyOrigin: '{{subject}} with {{origin}} and credentials: true allows credentialed requests from {{reach}}.',
       wildcardHeader: "Access-Control-Allow-Origin set to '*' is sent with Access-Control-Allow-Credentials: true.",
       reflectedHeader:
         "Access-Control-Allow-Origin echoes the request's Origin header without a check while Access-Control-Allow-Credentials is true.",

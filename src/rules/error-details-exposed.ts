@@ -3,6 +3,7 @@ import type { FileSemantics } from '../analysis/semantics.js';
 import type { Declaration } from '../analysis/scope.js';
 import { getCalleeName, getDecoratorName, getDecorators, getEnclosingFunction, getMemberName, isFunctionNode, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
+import { exits } from '../analysis/guards.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { getNumber } from './shared/numeric-settings.js';
 import { getCallTarget } from './shared/report-target.js';
@@ -289,12 +290,38 @@ function isClassifiedError(sem: FileSemantics, sink: ts.Node, declaration: Decla
   return false;
 }
 
+/**
+ * True when an earlier `if` leaves the block for every error that is not of a
+ * known kind, so the code after it sees only classified errors:
+ * `if (!(err instanceof HttpError)) return next(err);`. After
+ * `if (err instanceof HttpError) return ...;` the code handles all other errors.
+ */
 function followsErrorExit(sem: FileSemantics, statements: ts.NodeArray<ts.Statement>, child: ts.Node, declaration: Declaration): boolean {
   for (const statement of statements) {
     if (statement === child || statement.pos >= child.pos) return false;
-    if (ts.isIfStatement(statement) && testsError(sem, statement.expression, declaration)) return true;
+    if (ts.isIfStatement(statement) && exits(statement.thenStatement) && leavesUnclassified(sem, statement.expression, declaration)) return true;
   }
   return false;
+}
+
+/** True when a condition holds for errors of no known kind: `!(err instanceof X)`, `err.name !== 'ZodError'`, `err.status >= 500`. */
+function leavesUnclassified(sem: FileSemantics, condition: ts.Expression, declaration: Declaration): boolean {
+  const node = skipOuterExpressions(condition);
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) return testsError(sem, node.operand, declaration);
+  if (!ts.isBinaryExpression(node)) return false;
+  switch (node.operatorToken.kind) {
+    case ts.SyntaxKind.BarBarToken:
+      return leavesUnclassified(sem, node.left, declaration) || leavesUnclassified(sem, node.right, declaration);
+    case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+    case ts.SyntaxKind.ExclamationEqualsToken:
+    case ts.SyntaxKind.GreaterThanToken:
+    case ts.SyntaxKind.GreaterThanEqualsToken:
+    case ts.SyntaxKind.LessThanToken:
+    case ts.SyntaxKind.LessThanEqualsToken:
+      return testsError(sem, node, declaration);
+    default:
+      return false;
+  }
 }
 
 /** True when a condition reads the error's class or one of its classifying properties. */

@@ -120,7 +120,8 @@ function judge(context: RuleContext<MessageId>, operation: JwtOperation, lifetim
     recordImported(context, found.node, found.value, unit, option, limit);
     return;
   }
-  const lifetime = getLifetime(context.semantics, found.value, unit, found.expression);
+  const lifetime =
+    getLifetime(context.semantics, found.value, unit, found.expression) ?? getFallbackLifetime(context.semantics, found.expression, unit);
   if (lifetime === undefined || lifetime <= limit) return;
   const node = ts.isCallExpression(found.node) ? getCallTarget(found.node) : found.node;
   const related = isSameLine(context.sourceFile, found.node, operation.node)
@@ -132,6 +133,18 @@ function judge(context: RuleContext<MessageId>, operation: JwtOperation, lifetim
     data: { option, lifetime: formatLifetime(lifetime), limit: formatLifetime(limit) },
     related,
   });
+}
+
+/**
+ * The lifetime of the default in `process.env.JWT_EXPIRES_IN || '365d'`:
+ * whenever the variable is unset, tokens get that lifetime.
+ */
+function getFallbackLifetime(sem: FileSemantics, expression: ts.Expression | undefined, unit: LifetimeUnit): number | undefined {
+  const node = expression && sem.followSingleValue(expression);
+  if (!node || !ts.isBinaryExpression(node)) return undefined;
+  const operator = node.operatorToken.kind;
+  if (operator !== ts.SyntaxKind.BarBarToken && operator !== ts.SyntaxKind.QuestionQuestionToken) return undefined;
+  return getLifetime(sem, sem.evaluate(node.right), unit, node.right);
 }
 
 function recordImported(

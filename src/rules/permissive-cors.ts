@@ -13,7 +13,7 @@ export default defineRule({
     owasp: 'A05:2021-Security Misconfiguration',
     messages: {
       noOptions: '{{subject}} without options allows every origin.',
-      anyOrigin: '{{subject}} with {{origin}} allows every origin.',
+      anyOrigin: '{{subject}} with {{origin}} allows {{reach}}.',
       wildcardHeader: "Access-Control-Allow-Origin set to '*' allows every origin.",
       reflectedHeader: "Access-Control-Allow-Origin echoes the request's Origin header without checking it against a list.",
     },

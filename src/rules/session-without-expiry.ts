@@ -27,6 +27,16 @@ const STORE_EXPIRY_OPTIONS = new Set(['ttl', 'expiration', 'expires', 'maxAge', 
  */
 const IDENTITY_KEY = /(^| )(user|uid|account|principal|identity|member|login)( id)?$|^(is )?(authenticated|logged in|signed in)$/;
 
+/**
+ * Keys named after the role of the person logged in: `staffId`,
+ * `clinicianId`, `patientId`. They also hold a patient picked from a list, so
+ * they count only in a function that checks a password or a one-time code.
+ */
+const ROLE_KEY = /(^| )(staff|clinician|practitioner|doctor|physician|nurse|patient|admin|employee|caregiver)( id)?$|(^| )provider id$/;
+
+/** Text of a function that checks credentials: a password, a one-time code, a hash comparison. */
+const CREDENTIAL_CHECK = /password|passcode|\botp\b|credential|bcrypt|argon2|\.compare\(|verify/i;
+
 /** Session stores held in the cookie itself, which have no server-side id to fix. */
 const COOKIE_STORED_SESSIONS = /['"](cookie-session|@fastify\/secure-session|client-sessions|iron-session)['"]/;
 
@@ -138,11 +148,6 @@ function followVariable(sem: FileSemantics, expression: ts.Expression): ts.Expre
   return initializer ?? expression;
 }
 
-/**
- * `req.session.userId = user.id` in a function that never calls
- * `req.session.regenerate()`. Passport's `req.login()` regenerates the session
- * itself since version 0.6, so handlers that call it are left alone.
- */
 /** `x.session.y = ...`, the only shape `checkFixation` judges; a cheap test before the text of the file is searched. */
 function isFixationCandidate(binary: ts.BinaryExpression): boolean {
   const target = skipOuterExpressions(binary.left);
@@ -150,6 +155,11 @@ function isFixationCandidate(binary: ts.BinaryExpression): boolean {
   return getMemberName(skipOuterExpressions(target.expression)) === 'session';
 }
 
+/**
+ * `req.session.userId = user.id` in a function that never calls
+ * `req.session.regenerate()`. Passport's `req.login()` regenerates the session
+ * itself since version 0.6, so handlers that call it are left alone.
+ */
 function checkFixation(context: RuleContext<MessageId>, binary: ts.BinaryExpression): void {
   const target = skipOuterExpressions(binary.left);
   const key = getMemberName(target);
@@ -159,14 +169,18 @@ function checkFixation(context: RuleContext<MessageId>, binary: ts.BinaryExpress
   const owner = skipOuterExpressions(holder.expression);
   const ownerName = ts.isIdentifier(owner) ? owner.text : getMemberName(owner);
   if (!ownerName || !/^(req|request)$/i.test(ownerName)) return;
-  if (!IDENTITY_KEY.test(splitWords(key).join(' '))) return;
+  const words = splitWords(key).join(' ');
+  const isAccount = IDENTITY_KEY.test(words);
+  if (!isAccount && !ROLE_KEY.test(words)) return;
   if (isFalsy(context.semantics, binary.right)) return;
 
+  let checksCredentials = false;
   for (let fn = getEnclosingFunction(binary); fn; fn = getEnclosingFunction(fn)) {
     const text = fn.getText();
     if (/regenerate/i.test(text) || /\b(req|request)\.(login|logIn)\s*\(/.test(text)) return;
+    checksCredentials ||= CREDENTIAL_CHECK.test(text);
   }
-  if (!getEnclosingFunction(binary)) return;
+  if (!getEnclosingFunction(binary) || (!isAccount && !checksCredentials)) return;
   context.report({ node: binary, messageId: 'fixation', data: { target: target.getText() } });
 }
 

@@ -23,7 +23,7 @@ describe('session-without-expiry findings', () => {
 
   it('name the session key set without regenerating', async () => {
     const result = await scanCase('login-handlers.ts');
-    expect(result.findings).toHaveLength(1);
+    expect(result.findings).toHaveLength(3);
     expect(result.findings[0]?.message).toContain('req.session.userId');
   });
 });

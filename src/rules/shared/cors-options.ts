@@ -3,6 +3,10 @@ import type { FileSemantics } from '../../analysis/semantics.js';
 import { getMemberName, getPropertyValue, isFunctionNode, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 import type { Value } from '../../analysis/values.js';
 import { findUncheckedOrigin, isGuarded } from './cors-origin.js';
+import { findWeakOriginCheck, getWeakPatternExample } from './weak-origin-checks.js';
+
+/** What an `origin` that lets every origin through reaches, in messages. */
+export const EVERY_ORIGIN = 'every origin';
 
 const MAX_DEPTH = 10;
 
@@ -19,9 +23,12 @@ export type OptionLookup =
   | { kind: 'absent' }
   | { kind: 'unknown' };
 
-/** The verdict on an `origin` option. `description` names the value for messages. */
+/**
+ * The verdict on an `origin` option. `description` names the value for
+ * messages, and `reach` the origins it lets through.
+ */
 export type OriginClass =
-  | { verdict: 'any'; description: string }
+  | { verdict: 'any'; description: string; reach: string }
   | { verdict: 'import'; specifier: string; path: string[] }
   | { verdict: 'restricted' };
 
@@ -141,7 +148,7 @@ export interface ClassifyOptions {
  */
 export function classifyOrigin(sem: FileSemantics, node: ts.Node, options: ClassifyOptions = {}, depth = 0): OriginClass {
   if (depth > MAX_DEPTH) return { verdict: 'restricted' };
-  if (isFunctionNode(node)) return acceptsEveryOrigin(sem, node) ? anyOrigin('an origin function that never checks the origin') : restricted();
+  if (isFunctionNode(node)) return classifyOriginFunction(sem, node);
   if (!ts.isExpression(node)) return restricted();
   const expression = skipOuterExpressions(node);
   if (isFunctionNode(expression)) return classifyOrigin(sem, expression, options, depth + 1);
@@ -182,14 +189,17 @@ export function classifyOriginValue(value: Value, options: ClassifyOptions = {})
     case 'string':
       return value.value.trim() === '*' ? anyOrigin("origin '*'") : restricted();
     case 'regexp':
-      return isMatchAll(value.source) ? anyOrigin(`origin /${value.source}/`) : restricted();
+      return classifyPattern(value.source);
     case 'array': {
       if (options.wildcardInList && value.items.some((item) => item.kind === 'string' && item.value.trim() === '*')) {
         return anyOrigin("origin ['*']");
       }
       // The `cors` package lets an origin through when any entry matches, and `true` matches all.
-      const open = value.items.find((item) => (item.kind === 'regexp' && isMatchAll(item.source)) || (item.kind === 'boolean' && item.value));
-      return open ? classifyOriginValue(open, options) : restricted();
+      for (const item of value.items) {
+        const verdict = item.kind === 'regexp' || (item.kind === 'boolean' && item.value) ? classifyOriginValue(item, options) : restricted();
+        if (verdict.verdict === 'any') return verdict;
+      }
+      return restricted();
     }
     case 'choice': {
       // NOTE: `isProduction ? allowedOrigins : '*'` passes, on the view that the wildcard is for development.
@@ -215,8 +225,26 @@ function isMatchAll(source: string): boolean {
   return ['', '.*', '.+', '.*?', '(.*)', '(.+)', '.', '[\\s\\S]*', '[\\s\\S]+', '\\S*', '\\S+'].includes(body);
 }
 
-function anyOrigin(description: string): OriginClass {
-  return { verdict: 'any', description };
+function anyOrigin(description: string, reach = EVERY_ORIGIN): OriginClass {
+  return { verdict: 'any', description, reach };
+}
+
+/** `/.*\/` lets every origin through, and `/mediportal\.com$/` lets https://evilmediportal.com through. */
+function classifyPattern(source: string): OriginClass {
+  if (isMatchAll(source)) return anyOrigin(`origin /${source}/`);
+  const example = getWeakPatternExample(source);
+  return example ? anyOrigin(`origin /${source}/`, otherSites(example)) : restricted();
+}
+
+function classifyOriginFunction(sem: FileSemantics, fn: ts.FunctionLikeDeclaration): OriginClass {
+  if (acceptsEveryOrigin(sem, fn)) return anyOrigin('an origin function that never checks the origin');
+  const first = fn.parameters[0];
+  const weak = first && ts.isIdentifier(first.name) ? findWeakOriginCheck(sem, fn, new Set([first])) : undefined;
+  return weak ? anyOrigin(`an origin function that tests ${weak.check}`, otherSites(weak.example)) : restricted();
+}
+
+function otherSites(example: string): string {
+  return `${example} and other sites it was not meant to allow`;
 }
 
 function restricted(): OriginClass {

@@ -12,7 +12,7 @@ import {
   type CorsRuleKind,
 } from './cors.js';
 import { gatherNodes } from './file-nodes.js';
-import { classifyOrigin, classifyOriginValue, findOption, hasCredentialsOption, resolveObject } from './cors-options.js';
+import { classifyOrigin, classifyOriginValue, EVERY_ORIGIN, findOption, hasCredentialsOption, resolveObject } from './cors-options.js';
 
 type FactLocation = ProjectFinding['location'];
 
@@ -33,7 +33,7 @@ interface FactPlace {
 export type CorsFact =
   | { kind: 'use'; specifier: string; path: string[]; subject: string; place: FactPlace }
   | { kind: 'origin'; specifier: string; path: string[]; subject: string; credentials: boolean; place: FactPlace }
-  | { kind: 'export'; paths: string[][]; origin: string | null; credentials: boolean; place: FactPlace; reported: boolean };
+  | { kind: 'export'; paths: string[][]; origin: string | null; reach: string; credentials: boolean; place: FactPlace; reported: boolean };
 
 const MAX_EXPORT_FACTS = 40;
 const MAX_IMPORT_HOPS = 4;
@@ -187,13 +187,13 @@ function toExportFact(analysis: CorsFileAnalysis, object: ts.ObjectLiteralExpres
   const credentials = hasCredentialsOption(sem, object);
   const origin = findOption(sem, object, 'origin');
   if (origin.kind === 'absent') {
-    return { kind: 'export', paths, origin: null, credentials, place: toPlace(sem.sourceFile, object), reported: false };
+    return { kind: 'export', paths, origin: null, reach: EVERY_ORIGIN, credentials, place: toPlace(sem.sourceFile, object), reported: false };
   }
   if (origin.kind !== 'found') return undefined;
   const verdict = classifyOrigin(sem, origin.value);
   if (verdict.verdict !== 'any') return undefined;
   const reported = analysis.faultStarts.has(getStart(origin.property));
-  return { kind: 'export', paths, origin: verdict.description, credentials, place: toPlace(sem.sourceFile, origin.property), reported };
+  return { kind: 'export', paths, origin: verdict.description, reach: verdict.reach, credentials, place: toPlace(sem.sourceFile, origin.property), reported };
 }
 
 type ExportFact = Extract<CorsFact, { kind: 'export' }>;
@@ -225,14 +225,14 @@ export function reportImportedCors(context: ProjectContext<'anyOrigin'>, kind: C
         if (!found) continue;
         const { file: target, fact: match } = found;
         if (match.origin === null) {
-          report(file, fact.place, match.credentials, { subject: fact.subject, origin: 'no origin option' });
+          report(file, fact.place, match.credentials, { subject: fact.subject, origin: 'no origin option', reach: EVERY_ORIGIN });
         } else if (!match.reported) {
-          report(target, match.place, match.credentials, { subject: fact.subject, origin: match.origin });
+          report(target, match.place, match.credentials, { subject: fact.subject, origin: match.origin, reach: match.reach });
         }
       } else if (fact.kind === 'origin') {
         const value = resolveImportedValue(context, file, fact.specifier, fact.path, 0);
         const verdict = value ? classifyOriginValue(value) : undefined;
-        if (verdict?.verdict === 'any') report(file, fact.place, fact.credentials, { subject: fact.subject, origin: verdict.description });
+        if (verdict?.verdict === 'any') report(file, fact.place, fact.credentials, { subject: fact.subject, origin: verdict.description, reach: verdict.reach });
       }
     }
   }

@@ -5,6 +5,7 @@ import type { ReportTarget } from '../rule.js';
 import { allowsCredentialsNear, getHeaderSetting, maySetHeader } from './cors-headers.js';
 import {
   classifyOrigin,
+  EVERY_ORIGIN,
   findOption,
   hasCredentialsOption,
   resolveObject,
@@ -184,7 +185,7 @@ function judgeSite(sem: FileSemantics, site: CorsSite): Verdict {
   const value = ts.isExpression(cors.value) ? sem.evaluate(cors.value) : undefined;
   if (value?.kind === 'boolean') {
     if (!value.value) return {};
-    return { fault: { kind: 'permissive', node: cors.property, messageId: 'anyOrigin', data: { subject: site.subject, origin: 'cors: true' } } };
+    return { fault: { kind: 'permissive', node: cors.property, messageId: 'anyOrigin', data: { subject: site.subject, origin: 'cors: true', reach: EVERY_ORIGIN } } };
   }
   const inner: ObjectRef = resolveObject(sem, cors.value);
   return inner.kind === 'object' ? judgeObject(sem, inner.node, cors.property, site) : {};
@@ -225,18 +226,18 @@ function judgeObject(
   const origin = findOption(sem, object, 'origin');
   if (origin.kind === 'unknown') return {};
   const credentials = hasCredentialsOption(sem, object);
-  if (origin.kind === 'absent') return { fault: optionFault(credentials, target, subject, 'no origin option') };
+  if (origin.kind === 'absent') return { fault: optionFault(credentials, target, subject, 'no origin option', EVERY_ORIGIN) };
   const verdict = classifyOrigin(sem, origin.value, { wildcardInList: site.wildcardInList });
   if (verdict.verdict === 'import') {
     const { specifier, path } = verdict;
     return { deferral: { kind: 'origin', specifier, path, subject, credentials, node: origin.property } };
   }
   if (verdict.verdict === 'restricted') return {};
-  return { fault: optionFault(credentials, origin.property, subject, verdict.description) };
+  return { fault: optionFault(credentials, origin.property, subject, verdict.description, verdict.reach) };
 }
 
-function optionFault(credentials: boolean, node: ReportTarget, subject: string, origin: string): CorsFault {
-  return { kind: credentials ? 'credentials' : 'permissive', node, messageId: 'anyOrigin', data: { subject, origin } };
+function optionFault(credentials: boolean, node: ReportTarget, subject: string, origin: string, reach: string): CorsFault {
+  return { kind: credentials ? 'credentials' : 'permissive', node, messageId: 'anyOrigin', data: { subject, origin, reach } };
 }
 
 /**
