@@ -139,6 +139,34 @@ function isConstantCollection(sem: FileSemantics, receiver: ts.Expression): bool
   return value.kind === 'array' && isConstant(value);
 }
 
+/** Path functions whose result has no `..` segment left inside it. */
+const NORMALIZING_CALL = /^(resolve|join|normalize|realpath|realpathSync|relative)$/;
+
+/**
+ * True when a variable tested with `startsWith` holds a path that was never
+ * normalized: `const name = String(req.query.file)` passes
+ * `name.startsWith('exports/')` as `exports/../../etc/passwd`. A parameter or a
+ * value the scan cannot see counts as normalized.
+ */
+function isRawPath(sem: FileSemantics, receiver: ts.Expression): boolean {
+  if (ts.isCallExpression(receiver)) return false;
+  if (!ts.isIdentifier(receiver)) return ts.isPropertyAccessExpression(receiver) || ts.isElementAccessExpression(receiver);
+  const value = sem.followSingleValue(receiver);
+  if (!value) return false;
+  let normalized = false;
+  const visit = (node: ts.Node): void => {
+    if (normalized) return;
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+      if (NORMALIZING_CALL.test(name)) normalized = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(value);
+  return !normalized;
+}
+
 /** Calls that never return: `ctx.throw(400)` of Koa, `assert.fail()`, `process.exit(1)`. */
 function isThrowingCall(expression: ts.Expression): boolean {
   if (!ts.isCallExpression(expression)) return false;
@@ -331,8 +359,8 @@ function getCallCheckKind(
       if ((base?.kind === 'env' || base?.kind === 'import') && next?.kind === 'string' && next.value.startsWith('/')) return 'origin';
     }
 
-    // resolved.startsWith(base) proves the path stays inside base.
-    if (method === 'startsWith' && expected && isVariable(receiver)) return 'path';
+    // resolved.startsWith(base) proves the path stays inside base; a raw name with `../` in it passes the test.
+    if (method === 'startsWith' && expected && isVariable(receiver) && !isRawPath(sem, receiver)) return 'path';
 
     // `const rel = path.relative(base, x)`, then rel.startsWith('..') proves x leaves base when true.
     if (method === 'startsWith' && !expected && ts.isIdentifier(receiver)) {

@@ -223,6 +223,11 @@ function evaluateMember(
     return { kind: 'env', name: name ?? '?' };
   }
 
+  if (ts.isPropertyAccessExpression(member)) {
+    const field = findClassField(sem, base, member.name.text);
+    if (field) return sem.evaluate(field, depth + 1);
+  }
+
   const object = sem.evaluate(base, depth + 1);
   let name = getMemberName(member);
   if (name === undefined && ts.isElementAccessExpression(member)) {
@@ -238,6 +243,61 @@ function evaluateMember(
   }
   if (name === undefined) return UNKNOWN;
   return memberOf(object, name);
+}
+
+/**
+ * Returns the initializer of a class field read as `this.rounds` in the
+ * class's own methods or as `Hasher.ROUNDS` for a static field, when no code
+ * of the class assigns the field again.
+ */
+function findClassField(sem: FileSemantics, base: ts.Expression, name: string): ts.Expression | undefined {
+  let owner: ts.ClassLikeDeclaration | undefined;
+  let isStatic: boolean;
+  if (base.kind === ts.SyntaxKind.ThisKeyword) {
+    let current: ts.Node | undefined = base.parent;
+    // An arrow function keeps the `this` of its method, while a function expression has its own.
+    while (current && !ts.isClassLike(current) && !ts.isFunctionDeclaration(current) && !ts.isFunctionExpression(current)) current = current.parent;
+    if (!current || !ts.isClassLike(current)) return undefined;
+    owner = current;
+    isStatic = false;
+  } else if (ts.isIdentifier(base)) {
+    const declaration = sem.resolve(base);
+    if (declaration?.kind !== 'class') return undefined;
+    owner = declaration.node;
+    isStatic = true;
+  } else {
+    return undefined;
+  }
+  const field = owner.members.find(
+    (member): member is ts.PropertyDeclaration =>
+      ts.isPropertyDeclaration(member) &&
+      ts.isIdentifier(member.name) &&
+      member.name.text === name &&
+      (member.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword) ?? false) === isStatic,
+  );
+  if (!field?.initializer || isFieldAssigned(owner, name)) return undefined;
+  return field.initializer;
+}
+
+/** True when code in the class assigns `this.name` or `Class.name`, so the initializer may not be the value read. */
+function isFieldAssigned(owner: ts.ClassLikeDeclaration, name: string): boolean {
+  let assigned = false;
+  const visit = (node: ts.Node): void => {
+    if (assigned) return;
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+      ts.isPropertyAccessExpression(skipOuterExpressions(node.left)) &&
+      (skipOuterExpressions(node.left) as ts.PropertyAccessExpression).name.text === name
+    ) {
+      assigned = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const member of owner.members) if (!ts.isPropertyDeclaration(member)) visit(member);
+  return assigned;
 }
 
 /** The value of `object.name`. */
