@@ -123,6 +123,15 @@ const PASS_THROUGH_METHODS = new Set([
 
 const EMPTY: Flow = [];
 
+/** Constructors whose objects hold a number, a date or an id checked for its format, never the text they were given. */
+const SCALAR_CONSTRUCTORS = new Set(['Date', 'Number', 'Boolean', 'ObjectId', 'ObjectID', 'BigNumber', 'Decimal']);
+
+/** Functions of packages that build a string from their arguments: `util.format('lp -d %s', printer)`. */
+const FORMAT_FUNCTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['util', new Set(['format', 'formatWithOptions'])],
+  ['sprintf-js', new Set(['sprintf', 'vsprintf'])],
+]);
+
 /** Global functions whose result carries their arguments' data: conversions and decoders. */
 const PASS_THROUGH_FUNCTIONS = new Set(['String', 'Array', 'decodeURIComponent', 'decodeURI', 'unescape', 'atob']);
 
@@ -181,11 +190,16 @@ function computeFlow(sem: FileSemantics, node: ts.Expression, depth: number): Fl
     case ts.SyntaxKind.NewExpression: {
       const newExpression = expression as ts.NewExpression;
       const name = getCalleeName(newExpression);
-      if (name === 'Date') return EMPTY;
-      if (name === 'URL' || name === 'URLSearchParams' || name === 'String') {
-        return union((newExpression.arguments ?? []).map((argument) => flowOf(sem, argument, depth + 1)));
-      }
-      return [unknownLeaf(expression)];
+      if (name !== undefined && SCALAR_CONSTRUCTORS.has(name)) return EMPTY;
+      const argumentsFlow = union(
+        (newExpression.arguments ?? [])
+          .filter((argument) => !isFunctionLiteral(skipOuterExpressions(argument)))
+          .map((argument) => flowOf(sem, argument, depth + 1)),
+      );
+      if (name === 'URL' || name === 'URLSearchParams' || name === 'String') return argumentsFlow;
+      // A wrapper such as Handlebars' `new SafeString(text)` still contains the client's data.
+      const sources = argumentsFlow.filter((leaf) => leaf.kind === 'source');
+      return sources.length > 0 ? sources.map((leaf) => withStep(leaf, newExpression)) : [unknownLeaf(expression)];
     }
     case ts.SyntaxKind.ArrayLiteralExpression:
       return union(
@@ -399,7 +413,7 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
   if (isLeadingDotsStrip(sem, call)) return [{ kind: 'sanitized', sanitizer: 'path', node: call, trace: [call] }];
   if (isHtmlEscapeChain(sem, call)) return [{ kind: 'sanitized', sanitizer: 'html', node: call, trace: [call] }];
 
-  if (isPathFunction(origin)) {
+  if (isPathFunction(origin) || isFormatFunction(origin)) {
     return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1))).map((leaf) => withStep(leaf, call));
   }
 
@@ -489,6 +503,13 @@ function getCarriedSources(sem: FileSemantics, call: ts.CallExpression, depth: n
 
 /** Functions of the `path` module that build a path from their arguments: `join` imported by name, too. */
 const PATH_FUNCTIONS = new Set(['join', 'resolve', 'normalize', 'relative', 'dirname', 'extname', 'format', 'toNamespacedPath']);
+
+function isFormatFunction(origin: Origin): boolean {
+  if (origin.root.kind !== 'module') return false;
+  const names = FORMAT_FUNCTIONS.get(packageName(origin.root.specifier).replace(/^node:/, ''));
+  const steps = packagePath(origin).filter((step) => step !== CALL);
+  return names !== undefined && steps.length === 1 && names.has(steps[0]!);
+}
 
 function isPathFunction(origin: Origin): boolean {
   if (origin.root.kind !== 'module') return false;

@@ -143,7 +143,7 @@ function isConstantCollection(sem: FileSemantics, receiver: ts.Expression): bool
 const NORMALIZING_CALL = /^(resolve|join|normalize|realpath|realpathSync|relative)$/;
 
 /**
- * True when a variable tested with `startsWith` holds a path that was never
+ * True when a variable tested with `startsWith` contains a path that was never
  * normalized: `const name = String(req.query.file)` passes
  * `name.startsWith('exports/')` as `exports/../../etc/passwd`. A parameter or a
  * value the scan cannot see counts as normalized.
@@ -359,7 +359,7 @@ function getCallCheckKind(
       if ((base?.kind === 'env' || base?.kind === 'import') && next?.kind === 'string' && next.value.startsWith('/')) return 'origin';
     }
 
-    // resolved.startsWith(base) proves the path stays inside base; a raw name with `../` in it passes the test.
+    // resolved.startsWith(base) proves the path stays inside base. A raw name with `../` in it passes the test.
     if (method === 'startsWith' && expected && isVariable(receiver) && !isRawPath(sem, receiver)) return 'path';
 
     // `const rel = path.relative(base, x)`, then rel.startsWith('..') proves x leaves base when true.

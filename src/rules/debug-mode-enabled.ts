@@ -29,20 +29,21 @@ const GRAPHQL_OPTIONS: Record<string, { value: boolean; what: string }> = {
 /** Packages that start a server. A file that sets NODE_ENV and imports one is an entry point. */
 const SERVER_PACKAGES = new Set(['express', 'fastify', 'koa', 'hono', '@nestjs/core', 'http', 'https', 'next', '@hapi/hapi']);
 
-type MessageId = 'errorhandler' | 'showStack' | 'expressEnv' | 'nodeEnv' | 'graphql';
+type MessageId = 'errorhandler' | 'showStack' | 'expressEnv' | 'nodeEnv' | 'graphql' | 'inspector';
 
 export default defineRule<MessageId>({
   meta: {
     id: 'debug-mode-enabled',
     title: 'Debug mode on in code that runs in production',
     summary:
-      'Flags debug features switched on with no NODE_ENV check around them: the `errorhandler` middleware, which sends stack traces and source to the client; `app.set(\'env\', \'development\')` and `process.env.NODE_ENV = \'development\'` in a server entry point; and GraphQL servers with `debug`, `includeStacktraceInErrorResponses`, `introspection`, `playground` or `graphiql` on, or yoga\'s `maskedErrors: false`. ORM `logging` and `debug` options write to the server log and are not reported.',
+      'Flags debug features switched on with no NODE_ENV check around them: the `errorhandler` middleware, which sends stack traces and source to the client; `app.set(\'env\', \'development\')` and `process.env.NODE_ENV = \'development\'` in a server entry point; GraphQL servers with `debug`, `includeStacktraceInErrorResponses`, `introspection`, `playground` or `graphiql` on, or yoga\'s `maskedErrors: false`; and `inspector.open()`, which lets whoever reaches the port run code. ORM `logging` and `debug` options write to the server log and are not reported.',
     severity: 'medium',
     precision: 'high',
     cwe: [489, 215],
     owasp: 'A05:2021-Security Misconfiguration',
     messages: {
       errorhandler: 'errorhandler() sends stack traces and source to the client, and here it runs in every environment; mount it only when NODE_ENV is development.',
+      inspector: 'inspector.open() starts the V8 inspector in every environment, and whoever reaches its port can run code in the server; open it only when NODE_ENV is development, on 127.0.0.1.',
       showStack: '{{option}}: true sends stack traces to the client; turn it on only when NODE_ENV is development.',
       expressEnv: "app.set('env', 'development') makes Express send stack traces in error pages in every environment; let NODE_ENV decide.",
       nodeEnv: "process.env.NODE_ENV = 'development' turns on development behaviour of Express and its middleware in every environment; set NODE_ENV outside the code.",
@@ -67,7 +68,8 @@ export default defineRule<MessageId>({
       onEnd() {
         const picks = new WalkPicks();
         const errorhandler = importsErrorhandler(sem.sourceFile);
-        picks.addWhere(lists.calls, (call, index) => mayBeChecked(call, lists.callNames[index], errorhandler));
+        const inspector = importsInspector(sem.sourceFile);
+        picks.addWhere(lists.calls, (call, index) => mayBeChecked(call, lists.callNames[index], errorhandler) || (inspector && lists.callNames[index] === 'open'));
         picks.addWhere(lists.properties, (property, index) => ts.isPropertyAssignment(property) && isGraphqlOptionName(lists.propertyNames[index]));
         picks.addWhere(lists.assignments, (binary) => getMemberName(skipOuterExpressions(binary.left)) === 'NODE_ENV');
         // In walk order, so that findings come in the order of the code.
@@ -75,6 +77,7 @@ export default defineRule<MessageId>({
           switch (node.kind) {
             case ts.SyntaxKind.CallExpression:
               checkErrorHandler(context, node as ts.CallExpression);
+              checkInspector(context, node as ts.CallExpression);
               checkExpressEnv(context, node as ts.CallExpression);
               break;
             case ts.SyntaxKind.PropertyAssignment:
@@ -111,6 +114,18 @@ function isServerImport(statement: ts.Statement): boolean {
 }
 
 const importsErrorhandler = perFile((sourceFile) => mayImport(sourceFile, new Set(['errorhandler'])));
+const importsInspector = perFile((sourceFile) => mayImport(sourceFile, new Set(['inspector', 'inspector/promises'])));
+
+/** `inspector.open()` of node:inspector outside a check of the environment. */
+function checkInspector(context: RuleContext<MessageId>, call: ts.CallExpression): void {
+  const sem = context.semantics;
+  if (getCalleeName(call) !== 'open' || !importsInspector(sem.sourceFile)) return;
+  const origin = sem.originOf(call.expression);
+  if (origin.root.kind !== 'module' || !/^(node:)?inspector(\/promises)?$/.test(origin.root.specifier)) return;
+  const path = packagePath(origin);
+  if (path.length !== 1 || path[0] !== 'open') return;
+  if (!isEnvironmentDependent(sem, call)) context.report({ node: call, messageId: 'inspector' });
+}
 
 /** `errorhandler()` from the errorhandler package, and connect's old `errorHandler({ showStack: true })`. */
 function checkErrorHandler(context: RuleContext<MessageId>, call: ts.CallExpression): void {

@@ -50,8 +50,21 @@ const GLOBAL_HOLDERS = new Set(['window', 'globalThis', 'self', 'global']);
 const GLOBAL_FUNCTIONS = ['eval', 'require', 'Function', 'setTimeout', 'setInterval'];
 const GLOBAL_FUNCTION_SET = new Set(GLOBAL_FUNCTIONS);
 
+/**
+ * Template engines whose environment objects compile template text:
+ * `new nunjucks.Environment(loader).renderString(text)`, `nunjucks.configure()`
+ * and `new Eta().renderString(text)`.
+ */
+const TEMPLATE_METHODS: Record<string, Set<string>> = {
+  nunjucks: new Set(['renderString']),
+  eta: new Set(['renderString', 'compile']),
+};
+
+/** vm2 sandboxes run their argument as JavaScript, and published escapes let that code out of the sandbox. */
+const VM2_CALLS = new Set(['VM.run', 'NodeVM.run', 'VMScript']);
+
 /** Packages whose functions compile code or templates. */
-const CODE_PACKAGES = new Set(['vm', 'worker_threads', 'safe-eval', ...Object.keys(TEMPLATE_FUNCTIONS)]);
+const CODE_PACKAGES = new Set(['vm', 'vm2', 'worker_threads', 'safe-eval', ...Object.keys(TEMPLATE_FUNCTIONS)]);
 
 const sinksByFile = new WeakMap<ts.SourceFile, CodeSink[]>();
 
@@ -121,11 +134,18 @@ function getCodeSink(
   if (module === 'worker_threads' && name === 'Worker' && ts.isNewExpression(node) && hasEvalOption(sem, getArguments(node)[1])) {
     return { node, method: 'new Worker', code: [first], kind: 'code' };
   }
+  if (module === 'vm2' && VM2_CALLS.has(name) && (name === 'VMScript') === ts.isNewExpression(node)) {
+    return { node, method: name === 'VMScript' ? 'new VMScript' : `${name.split('.')[0]}.run`, code: [first], kind: 'code' };
+  }
   // safe-eval runs its argument with vm, which is no security boundary.
   if (module === 'safe-eval' && name === '') return { node, method: 'safeEval', code: [first], kind: 'code' };
   // The compiled template, `template(text)(data)`, receives data, not template text.
   if (TEMPLATE_FUNCTIONS[module]?.has(name) && !origin.path.includes(CALL)) {
     return { node, method: name ? `${module}.${name}` : module, code: [first], kind: 'template' };
+  }
+  const method = path[path.length - 1];
+  if (path.length > 1 && method && TEMPLATE_METHODS[module]?.has(method) && ts.isCallExpression(node)) {
+    return { node, method, code: [first], kind: 'template' };
   }
   return undefined;
 }
