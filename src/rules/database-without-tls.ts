@@ -46,6 +46,14 @@ const DATABASE_TYPES = /^(postgres|postgresql|pg|mysql|mysql2|mariadb|mssql|sqls
 const HOST_KEYS = ['host', 'hostname', 'server', 'url', 'uri', 'connectionString', 'connection'];
 
 /** Connection string schemes of databases. */
+/**
+ * Schemes of caches and message brokers whose TLS form has a scheme of its
+ * own (`rediss://`, `amqps://`, `mqtts://`). Like `mongodb://`, they connect
+ * without TLS unless a parameter turns it on, so their password crosses the
+ * network in the clear.
+ */
+const CLEARTEXT_SCHEMES = new Set(['redis', 'amqp', 'mqtt']);
+
 const DATABASE_SCHEMES = /^(postgres|postgresql|mysql|mysqlx|mariadb|mongodb|mongodb\+srv|sqlserver|mssql|cockroachdb|jdbc:postgresql|jdbc:mysql)$/;
 
 /** Connection string parameters that turn TLS off, by lower-case name. */
@@ -71,14 +79,14 @@ export default defineRule<MessageId>({
     id: 'database-without-tls',
     title: 'Database connection to a remote host without TLS',
     summary:
-      'Flags database clients that connect to a remote host with TLS turned off: `ssl: false`, `tls: false`, Sequelize `dialectOptions.ssl: false`, SQL Server `encrypt: false`, connection strings with `sslmode=disable`, `tls=false` or `Encrypt=False`, and `redis://` or `mongodb://` URLs that carry a password without TLS. Queries, results and the login travel in the clear over every network between the service and the database.',
+      'Flags database clients that connect to a remote host with TLS turned off: `ssl: false`, `tls: false`, Sequelize `dialectOptions.ssl: false`, SQL Server `encrypt: false`, connection strings with `sslmode=disable`, `tls=false` or `Encrypt=False`, and `redis://`, `mongodb://`, `amqp://` or `mqtt://` URLs that carry a password without TLS. Queries, messages, results and the login travel in the clear over every network between the service and the database or broker.',
     severity: 'high',
     precision: 'high',
     cwe: [319],
     owasp: 'A02:2021-Cryptographic Failures',
     messages: {
       option: '{{option}}: false sends queries, results and credentials in the clear to {{host}}; enable TLS and verify the server certificate.',
-      connectionString: 'The connection string sets {{parameter}}, so traffic to {{host}} is sent in the clear; use sslmode=verify-full, tls=true or rediss://.',
+      connectionString: 'The connection string sets {{parameter}}, so traffic to {{host}} is sent in the clear; use sslmode=verify-full, tls=true, rediss:// or amqps://.',
     },
   },
   create(context) {
@@ -230,17 +238,16 @@ function checkConnectionString(context: RuleContext<MessageId>, node: ts.Node, t
 
 function findPlaintextUrl(text: string): { parameter: string; host: string } | undefined {
   const parsed = parseUrl(text);
-  if (!parsed || !(DATABASE_SCHEMES.test(parsed.scheme) || parsed.scheme === 'redis')) return undefined;
+  if (!parsed || !(DATABASE_SCHEMES.test(parsed.scheme) || CLEARTEXT_SCHEMES.has(parsed.scheme))) return undefined;
   const host = getRemoteHosts(parsed)[0];
   if (!host) return undefined;
   for (const [name, value] of parsed.params) {
     const pattern = PLAINTEXT_PARAMETERS[name];
     if (pattern?.test(value)) return { parameter: `${name}=${value}`, host };
   }
-  // `redis://` and `mongodb://` connect without TLS unless a parameter turns it on, so their password crosses the network in the clear.
   const hasPassword = parsed.password !== undefined && parsed.password !== '';
   const asksForTls = ['tls', 'ssl'].some((name) => /^true$/i.test(parsed.params.get(name) ?? ''));
-  if (hasPassword && !asksForTls && (parsed.scheme === 'redis' || parsed.scheme === 'mongodb')) {
+  if (hasPassword && !asksForTls && (parsed.scheme === 'mongodb' || CLEARTEXT_SCHEMES.has(parsed.scheme))) {
     return { parameter: `${parsed.scheme}:// with a password and no TLS`, host };
   }
   return undefined;
