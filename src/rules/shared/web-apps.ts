@@ -170,6 +170,8 @@ class AppCollector {
     for (const argument of flattenArguments(this.sem, call.arguments)) {
       const measures = getHeaderMeasures(this.headerContext, argument, 0);
       if (measures.length > 0) {
+        // Middleware on a router reaches only the routes of that router.
+        if (!target && isRouter(this.sem, receiver)) continue;
         for (const measure of measures) this.applyMeasure(target, measure, 0);
         continue;
       }
@@ -552,6 +554,17 @@ function getImportedTarget(
   const origin = sem.originOf(node);
   if (origin.root.kind !== 'module' || !sem.isProjectSpecifier(origin.root.specifier)) return undefined;
   return { specifier: origin.root.specifier, path: origin.path };
+}
+
+/** Names of the calls and classes that create routers: express `Router()`, `new Router()` of koa-router and @koa/router. */
+const ROUTER_CREATORS = new Set(['Router']);
+
+/** True for a receiver that is a router made in this file: `const admin = express.Router()`. */
+function isRouter(sem: FileSemantics, receiver: ts.Expression): boolean {
+  const value = sem.followSingleValue(receiver);
+  if (!value || (!ts.isCallExpression(value) && !ts.isNewExpression(value))) return false;
+  const name = getCalleeName(value);
+  return name !== undefined && ROUTER_CREATORS.has(name);
 }
 
 function getReceiver(call: ts.CallExpression): ts.Expression | undefined {
