@@ -1,7 +1,7 @@
 import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, type Origin } from '../../analysis/origin.js';
-import { getPropertyValue, findProperty, skipOuterExpressions } from '../../analysis/syntax.js';
+import { findProperty, getCalleeName, getPropertyValue, skipOuterExpressions } from '../../analysis/syntax.js';
 import { getConstantText } from '../../analysis/values.js';
 import type { DeferredCheck } from '../../engine/facts.js';
 
@@ -202,6 +202,8 @@ function getQueryText(argument: ts.Expression): ts.Expression | undefined {
   }
   if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) return undefined;
   if (ts.isTaggedTemplateExpression(expression)) return undefined;
+  // An object such as TypeORM's `new Brackets((qb) => ...)` is not text, and the calls inside it are sinks of their own.
+  if (ts.isNewExpression(expression) && getCalleeName(expression) !== 'String') return undefined;
   return argument;
 }
 
@@ -242,6 +244,11 @@ function isQueryBuilder(sem: FileSemantics, receiver: ts.Expression, origin: Ori
       if (declaration?.kind === 'variable' && declaration.node.initializer) {
         current = skipOuterExpressions(declaration.node.initializer);
         continue;
+      }
+      // `new Brackets((qb) => qb.where(...))` of TypeORM hands its callback a query builder.
+      if (declaration?.kind === 'parameter' && declaration.index === 0) {
+        const parent = declaration.fn.parent;
+        return ts.isNewExpression(parent) && /^(Not)?Brackets$/.test(getCalleeName(parent) ?? '');
       }
     }
     return false;
