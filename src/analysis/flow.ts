@@ -191,14 +191,14 @@ function computeFlow(sem: FileSemantics, node: ts.Expression, depth: number): Fl
       const newExpression = expression as ts.NewExpression;
       const name = getCalleeName(newExpression);
       if (name !== undefined && SCALAR_CONSTRUCTORS.has(name)) return EMPTY;
-      const argumentsFlow = union(
-        (newExpression.arguments ?? [])
-          .filter((argument) => !isFunctionLiteral(skipOuterExpressions(argument)))
-          .map((argument) => flowOf(sem, argument, depth + 1)),
-      );
-      if (name === 'URL' || name === 'URLSearchParams' || name === 'String') return argumentsFlow;
-      // A wrapper such as Handlebars' `new SafeString(text)` still contains the client's data.
-      const sources = argumentsFlow.filter((leaf) => leaf.kind === 'source');
+      if (name === 'URL' || name === 'URLSearchParams' || name === 'String') {
+        return union((newExpression.arguments ?? []).map((argument) => flowOf(sem, argument, depth + 1)));
+      }
+      // A wrapper such as Handlebars' `new SafeString(text)` still contains the client's data, which its first
+      // argument gives. A whole request object passed on, as in `new Request(req, init)` of a fetch wrapper, does not count.
+      const first = newExpression.arguments?.[0];
+      const wrapped = first && !isFunctionLiteral(skipOuterExpressions(first)) ? flowOf(sem, first, depth + 1) : EMPTY;
+      const sources = wrapped.filter((leaf) => leaf.kind === 'source' && !isWholeRequest(sem, leaf.node));
       return sources.length > 0 ? sources.map((leaf) => withStep(leaf, newExpression)) : [unknownLeaf(expression)];
     }
     case ts.SyntaxKind.ArrayLiteralExpression:
@@ -457,6 +457,12 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
     if (receiver.length > 0) return receiver.map((leaf) => withStep(leaf, call));
   }
   return [unknownLeaf(call)];
+}
+
+function isWholeRequest(sem: FileSemantics, node: ts.Node): boolean {
+  if (!ts.isIdentifier(node)) return false;
+  const role = sem.getRoleOfIdentifier(node);
+  return role === 'request' || role === 'koa-context' || role === 'hono-context';
 }
 
 function isFunctionLiteral(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression {
