@@ -7,11 +7,11 @@ import { makeFolder } from '../files/make-folder.js';
 import { getUserCacheHome } from '../files/cache-home.js';
 
 /** Bump when the shape of FileResult, the meaning of a cached field or the entry encoding changes. */
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
 const MAX_PACKS = 4;
 const CIPHER = 'aes-256-gcm';
 
-/** One file's result, encrypted with a key derived from the file's content. */
+/** One file's result, encrypted with a key derived from the file's content or its git object id. */
 interface Entry {
   /** A keyed hash of the content (see {@link deriveEntryKeys}), to find out whether the entry matches the file as it is now. */
   hash: string;
@@ -73,6 +73,27 @@ function getUserKey(): Buffer {
 }
 
 /**
+ * The identity an entry is stored and found under: the file's text, or the id
+ * of the git object whose content the file has. A git object id names its content as
+ * surely as the text does, so a file git reports as unchanged is found
+ * without being read.
+ */
+export type ContentIdentity = { text: string } | { blob: string };
+
+/**
+ * Returns the git object id of a text, as `git hash-object` computes it, so
+ * that a result is stored under an id only when the text read is that object.
+ * The id's length shows whether the repository uses SHA-1 or SHA-256.
+ */
+export function gitBlobId(text: string, like: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash(like.length === 64 ? 'sha256' : 'sha1')
+    .update(`blob ${bytes.length}\0`)
+    .update(bytes)
+    .digest('hex');
+}
+
+/**
  * Derives from the user key and a file's content both the hash that finds the
  * file's entry and the key that encrypts it. The key is never stored, so only
  * this user, holding the file, can decrypt the entry: the pack shows no
@@ -81,9 +102,12 @@ function getUserKey(): Buffer {
  * hashes every file, and SHA-256 runs at twice the speed of SHA-512 on
  * processors with SHA extensions.
  */
-function deriveEntryKeys(text: string): { hash: string; key: Buffer } {
+function deriveEntryKeys(identity: ContentIdentity): { hash: string; key: Buffer } {
   const userKey = getUserKey();
-  const digest = createHmac('sha256', userKey).update('content\0').update(text).digest();
+  const digest =
+    'blob' in identity
+      ? createHmac('sha256', userKey).update('git object\0').update(identity.blob).digest()
+      : createHmac('sha256', userKey).update('content\0').update(identity.text).digest();
   return {
     hash: createHmac('sha256', userKey).update('entry hash\0').update(digest).digest('hex'),
     key: createHmac('sha256', userKey).update('entry key\0').update(digest).digest(),
@@ -128,10 +152,10 @@ export class ResultCache {
   }
 
   /** Returns the cached result of `file` when it was stored for this exact content. */
-  get(file: string, text: string): FileResult | undefined {
+  get(file: string, identity: ContentIdentity): FileResult | undefined {
     const entry = this.entries.get(file);
     if (!entry) return undefined;
-    const { hash, key } = deriveEntryKeys(text);
+    const { hash, key } = deriveEntryKeys(identity);
     if (entry.hash !== hash) return undefined;
     try {
       const decipher = createDecipheriv(CIPHER, key, entry.iv);
@@ -146,8 +170,8 @@ export class ResultCache {
     }
   }
 
-  set(file: string, text: string, result: FileResult): void {
-    const { hash, key } = deriveEntryKeys(text);
+  set(file: string, identity: ContentIdentity, result: FileResult): void {
+    const { hash, key } = deriveEntryKeys(identity);
     const iv = randomBytes(12);
     const cipher = createCipheriv(CIPHER, key, iv);
     const data = Buffer.concat([cipher.update(v8.serialize(result)), cipher.final()]);

@@ -16,7 +16,7 @@ import type { SemanticOptions } from '../analysis/semantics.js';
 import { listChangedFiles, type ChangeSelection } from '../files/changes.js';
 import { readModuleLayout } from '../files/workspaces.js';
 import { applyBaseline, type Baseline } from './baseline.js';
-import { ResultCache } from './cache.js';
+import { gitBlobId, ResultCache } from './cache.js';
 import { TypeService } from './type-service.js';
 import { HeapGuard } from './heap-guard.js';
 import { maskSecretsInFindings } from './redact.js';
@@ -60,7 +60,10 @@ export interface ScanOptions {
 export type TypesMode = 'off' | 'auto' | 'on';
 
 /** A file read for the scan: its text, or the cached result for that exact text. */
-type Source = { file: string; text: string; cached?: undefined } | { file: string; text?: undefined; cached: FileResult };
+/** A file to analyse, with its git object id when git reports it unchanged, or its cached result. */
+type Source =
+  | { file: string; text: string; blob?: string; cached?: undefined }
+  | { file: string; text?: undefined; cached: FileResult };
 
 /** Below this many files to analyse, starting worker threads costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 120;
@@ -181,12 +184,21 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (resolved && hasLinkedFolder(root, path.dirname(absolute), linkedFolders)) continue;
     const file = resolved ? toPosix(path.relative(root, absolute)) : toRelative(root, absolute, realFolders);
     const staged = overrides.get(file);
+    // A file git reports unchanged is found in the cache by its object id, without being read.
+    const blob = staged === undefined ? discovered.blobs.get(absolute) : undefined;
+    const cachedBlob = blob && cache?.get(file, { blob });
+    if (cachedBlob) {
+      sources.push({ file, cached: cachedBlob });
+      continue;
+    }
     let text: string | undefined;
     if (staged === undefined) text = readSource(absolute, file, config.maxFileSize, skipped);
     else if (withinSizeLimit(Buffer.byteLength(staged), file, config.maxFileSize, skipped)) text = checkMinified(staged, file, skipped);
     if (text === undefined) continue;
-    const cached = cache?.get(file, text);
-    sources.push(cached ? { file, cached } : { file, text });
+    const cached = cache?.get(file, { text });
+    // A result stored for the text before git had the file as an object moves to the object's id, to be found unread next time.
+    if (cached && blob && gitBlobId(text, blob) === blob) cache?.set(file, { blob }, cached);
+    sources.push(cached ? { file, cached } : { file, text, ...(blob ? { blob } : {}) });
   }
   if (sources.length === 0 && !emptyScanAllowed) {
     await pool?.close();
@@ -219,7 +231,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const resolver = new ModuleResolver(resolverFiles, layout);
   const typeService = createTypeService(options.types ?? 'off', root, results);
   const index = new ProjectIndex(results, resolver, config, typeService, semantic.sanitizers);
-  const snippetOf = (file: string, line: number): string | undefined => readLine(root, file, line, overrides);
+  const lines = new Map<string, string[] | undefined>();
+  const snippetOf = (file: string, line: number): string | undefined => {
+    if (!lines.has(file)) lines.set(file, readLines(root, file, overrides));
+    return lines.get(file)?.[line - 1]?.trim();
+  };
   const projectOutput = runProjectStep(results, rules, index, config, snippetOf);
 
   for (const result of results) notifications.push(...result.notifications);
@@ -293,12 +309,14 @@ async function analyzeSources(
   const results = new Array<FileResult | undefined>(sources.length);
   const missing: number[] = [];
   const tasks: FileTask[] = [];
+  const blobs: Array<string | undefined> = [];
   sources.forEach((source, index) => {
     if (source.cached) {
       results[index] = source.cached;
     } else {
       missing.push(index);
       tasks.push({ file: source.file, text: source.text });
+      blobs.push(source.blob);
     }
   });
   const total = sources.length;
@@ -328,7 +346,10 @@ async function analyzeSources(
     // A .env file costs no parse, and its entry's key would come from a few short lines that are easy to guess.
     const task = tasks[offset]!;
     const cacheable = !isEnvFile(task.file) && !result.notifications.some((notification) => notification.kind === 'analysis-failed');
-    if (cacheable) cache?.set(task.file, task.text, result);
+    if (!cacheable || !cache) return;
+    // The id is used only when the text read is that object: the file may have changed since git listed it.
+    const blob = blobs[offset];
+    cache.set(task.file, blob && gitBlobId(task.text, blob) === blob ? { blob } : { text: task.text }, result);
   });
   return { results: results as FileResult[], cached };
 }
@@ -432,8 +453,8 @@ function createTypeService(mode: TypesMode, root: string, results: readonly File
   return (file, check) => (isQuestion(check) ? service.packagesOf(file, check.start, check.end) : undefined);
 }
 
-/** Reads one line of a scanned file for a snippet, from staged content when the scan reads the index. */
-function readLine(root: string, file: string, line: number, overrides: ReadonlyMap<string, string>): string | undefined {
+/** Reads the lines of a scanned file for snippets, from staged content when the scan reads the index. */
+function readLines(root: string, file: string, overrides: ReadonlyMap<string, string>): string[] | undefined {
   let text = overrides.get(file);
   if (text === undefined) {
     try {
@@ -443,7 +464,7 @@ function readLine(root: string, file: string, line: number, overrides: ReadonlyM
     }
   }
   // The parser also ends a line at a lone carriage return, so line numbers count it too.
-  return text.split(/\r\n|\r|\n/)[line - 1]?.trim();
+  return text.split(/\r\n|\r|\n/);
 }
 
 /**

@@ -69,6 +69,12 @@ export interface DiscoveredFiles {
   skipped: Array<{ file: string; reason: string }>;
   /** Files known to be real paths already: git listed them below a work tree top level that is a real path. */
   resolved: Set<string>;
+  /**
+   * Git object ids of tracked files whose work tree content git reports as
+   * unchanged from the index, by absolute path. A cached result can be found
+   * by the id without reading the file.
+   */
+  blobs: Map<string, string>;
 }
 
 /**
@@ -84,6 +90,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
   const unmatched: string[] = [];
   const skipped: Array<{ file: string; reason: string }> = [];
   const resolved = new Set<string>();
+  const blobs = new Map<string, string>();
   const globBase = path.resolve(options.cwd, options.globBase ?? options.cwd);
 
   for (const given of options.paths) {
@@ -108,7 +115,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
       unmatched.push(given);
       continue;
     }
-    const files = await listFolder(absolute, globBase, options, resolved);
+    const files = await listFolder(absolute, globBase, options, resolved, blobs);
     for (const file of files) {
       if (hasUndecodableName(file)) skipped.push({ file, reason: UNDECODABLE_NAME });
       else found.add(file);
@@ -116,7 +123,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
     if (files.length === 0) unmatched.push(given);
   }
 
-  return { files: [...found].sort(), unmatched, skipped, resolved };
+  return { files: [...found].sort(), unmatched, skipped, resolved, blobs };
 }
 
 /**
@@ -125,14 +132,20 @@ export async function discoverFiles(options: DiscoverOptions): Promise<Discovere
  * folder is scanned. A folder outside the glob base is walked on its own, and
  * the config globs do not apply to it.
  */
-async function listFolder(folder: string, globBase: string, options: DiscoverOptions, resolved: Set<string>): Promise<string[]> {
+async function listFolder(
+  folder: string,
+  globBase: string,
+  options: DiscoverOptions,
+  resolved: Set<string>,
+  blobs: Map<string, string>,
+): Promise<string[]> {
   const inBase = isWithin(globBase, folder);
   const base = inBase ? globBase : folder;
   const relative = toPosix(path.relative(base, folder));
   const prefix = relative === '' ? '' : `${(await loadGlobby()).convertPathToPattern(relative)}/`;
   const ignore = [...defaultIgnores(relative, prefix), ...(inBase ? options.exclude : [])];
   if (options.gitRoot && isWithin(options.gitRoot, folder)) {
-    const listed = listFolderWithGit(folder, base, ignore, inBase ? options.include : [], options.gitRoot, options.indexOnly);
+    const listed = listFolderWithGit(folder, base, ignore, inBase ? options.include : [], options.gitRoot, options.indexOnly, blobs);
     if (listed) {
       // Git lists no path through a symbolic link, so below a real top level every path it lists is real.
       if (isRealPath(options.gitRoot)) for (const file of listed) resolved.add(file);
@@ -161,7 +174,8 @@ function loadGlobby(): Promise<typeof import('globby')> {
   return import('globby');
 }
 
-const STAGE_LINE = /^([0-7]{6}) [0-9a-f]+ [0-3]\t(.*)$/s;
+const STAGE_LINE = /^([0-7]{6}) ([0-9a-f]+) ([0-3])\t(.*)$/s;
+const REGULAR_MODES = new Set(['100644', '100755']);
 const SYMLINK_MODE = '120000';
 const SUBMODULE_MODE = '160000';
 
@@ -178,20 +192,30 @@ function listFolderWithGit(
   include: string[],
   gitRoot: string,
   indexOnly: ReadonlySet<string> = new Set(),
+  blobs: Map<string, string> = new Map(),
 ): string[] | undefined {
   // `--stage` gives tracked files as `mode object stage<TAB>path`, so their type needs no lstat. `-t` tags each line:
-  // `? ` for an untracked path, so that no file name can pass for a tracked entry.
-  const output = runGit(folder, ['ls-files', '-z', '-t', '--stage', '--cached', '--others', '--exclude-standard', '--full-name', '--', '.']);
+  // `? ` for an untracked path, so that no file name can pass for a tracked entry, and `C ` for a tracked file that
+  // `--modified` lists again because its work tree content differs from the index.
+  const output = runGit(folder, ['ls-files', '-z', '-t', '--stage', '--cached', '--modified', '--others', '--exclude-standard', '--full-name', '--', '.']);
   if (output === undefined) return undefined;
   const isIgnored = picomatch(ignore, { dot: true });
   const isIncluded = include.length > 0 ? picomatch(include, { dot: true }) : undefined;
   const files = new Set<string>();
+  const unchanged = new Map<string, string>();
+  const modified = new Set<string>();
   for (const line of output.split('\0')) {
     if (!line) continue;
     const untracked = line.startsWith('? ');
     const staged = untracked ? null : STAGE_LINE.exec(line.slice(2));
     if (!untracked && !staged) continue;
-    const entry = staged ? staged[2]! : line.slice(2);
+    const entry = staged ? staged[4]! : line.slice(2);
+    if (line.startsWith('C ')) {
+      modified.add(entry);
+      continue;
+    }
+    // Only a plain cached entry (`H`) is compared with the work tree: git skips the comparison for `S` and `h` entries.
+    if (staged && line.startsWith('H ') && staged[3] === '0' && REGULAR_MODES.has(staged[1]!)) unchanged.set(entry, staged[2]!);
     const absolute = path.join(gitRoot, entry);
     if (!isScannable(absolute)) continue;
     const name = path.basename(entry);
@@ -203,6 +227,10 @@ function listFolderWithGit(
     const isLink = staged ? staged[1] === SYMLINK_MODE : !hasUndecodableName(absolute) && isSymbolicLink(absolute);
     if ((isLink || staged?.[1] === SUBMODULE_MODE) && !indexOnly.has(absolute)) continue;
     files.add(path.normalize(absolute));
+  }
+  for (const [entry, blob] of unchanged) {
+    const absolute = path.normalize(path.join(gitRoot, entry));
+    if (!modified.has(entry) && files.has(absolute)) blobs.set(absolute, blob);
   }
   return [...files];
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { makeTempFolder, runCli, runCliJson, SQL_INJECTION_ROUTE, UNPARAMETERIZED_HELPER } from '../helpers/temp-project.js';
+import { git, makeCommittedRepo, makeTempFolder, runCli, runCliJson, SQL_INJECTION_ROUTE, UNPARAMETERIZED_HELPER } from '../helpers/temp-project.js';
 
 interface ScanJson {
   summary: { files: number; cached: number; durationMs: number };
@@ -33,6 +33,9 @@ import { login, refresh } from './handlers';
 app.post('/auth/login', login);
 app.post('/auth/token/refresh', refresh);
 `;
+
+/** The module of UNPARAMETERIZED_HELPER with a constant table name. */
+const CLEAN_DB_MODULE = UNPARAMETERIZED_HELPER.replace('DELETE FROM \${table}', 'DELETE FROM visits WHERE id = $1');
 
 const HANDLERS = `export function login() {}
 export function refresh() {}
@@ -167,6 +170,60 @@ describe('result cache', () => {
       expect.objectContaining({ level: 'note', kind: 'cache-not-written', message: expect.stringContaining('(ENOTDIR)') }),
     ]);
     expect(status).toBe(1);
+  });
+});
+
+/** A module preloaded with --import that writes, when the process exits, the source files the scan read with readFileSync. */
+const REPORT_SOURCE_READS = `import fs from 'node:fs';
+
+const read = [];
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (file, ...rest) {
+  if (typeof file === 'string' && /\\.ts$/.test(file)) read.push(file.split(/[\\\\/]/).pop());
+  return readFileSync.call(this, file, ...rest);
+};
+process.on('exit', () => fs.writeFileSync(process.env.SOURCE_READS_FILE, read.sort().join('\\n')));
+`;
+
+describe('result cache in a git work tree', () => {
+  const files = { 'src/route.ts': SQL_INJECTION_ROUTE, 'src/db.ts': UNPARAMETERIZED_HELPER, 'src/app.ts': APP_WITH_LIMITER };
+  // Findings of the project step read their line for a snippet, so only rules of the per-file step run.
+  const args = ['scan', '--cache-location', '.scan-cache', '--fail-on', 'none', '--rule', 'sql-injection', '--rule', 'unparameterized-sql'];
+
+  function scanRecordingReads(cwd: string): { json: ScanJson; read: string[] } {
+    const tools = makeTempFolder({ 'report-source-reads.mjs': REPORT_SOURCE_READS });
+    const readsFile = path.join(tools, 'reads.txt');
+    const env = { NODE_OPTIONS: `--import ${path.join(tools, 'report-source-reads.mjs')}`, SOURCE_READS_FILE: readsFile };
+    const { json } = runCliJson<ScanJson>(args, { cwd, env });
+    return { json, read: fs.readFileSync(readsFile, 'utf8').split('\n').filter(Boolean) };
+  }
+
+  it('finds committed files without reading them', () => {
+    const cwd = makeCommittedRepo(files);
+    const first = scanRecordingReads(cwd);
+    const second = scanRecordingReads(cwd);
+    expect(first.read).toEqual(['app.ts', 'db.ts', 'route.ts']);
+    expect(second.read).toEqual([]);
+    expect(second.json.summary.cached).toBe(3);
+    expect(comparable(second.json)).toEqual(comparable(first.json));
+  });
+
+  it('reads and analyses a file edited since the commit', () => {
+    const cwd = makeCommittedRepo(files);
+    scanRecordingReads(cwd);
+    fs.writeFileSync(path.join(cwd, 'src', 'db.ts'), CLEAN_DB_MODULE);
+    const edited = scanRecordingReads(cwd);
+    expect(edited.read).toEqual(['db.ts']);
+    expect(edited.json.summary.cached).toBe(2);
+    expect(places(edited.json)).not.toContain('src/db.ts:6');
+
+    // Staging the edit makes the index agree with the file again, and the result stored for its text is found.
+    git(cwd, 'add', 'src/db.ts');
+    const staged = scanRecordingReads(cwd);
+    expect(staged.read).toEqual(['db.ts']);
+    expect(staged.json.summary.cached).toBe(3);
+    expect(places(staged.json)).toEqual(places(edited.json));
+    expect(scanRecordingReads(cwd).read).toEqual([]);
   });
 });
 
