@@ -385,7 +385,8 @@ function flowOfMember(
   if (ts.isPropertyAccessExpression(base) && ts.isIdentifier(base.expression) && base.expression.text === 'process' && base.name.text === 'env') {
     return [{ kind: 'source', source: 'env', label: `process.env.${name ?? '[]'}`, node: member, trace: [member] }];
   }
-  if (name === 'length' || name === 'size') return EMPTY;
+  // A count is a number, but `req.query.size` is a field the client names and fills.
+  if ((name === 'length' || name === 'size') && !getRequestAccess(sem, base)?.controlled) return EMPTY;
 
   const flow = flowOf(sem, base, depth + 1);
   return flow.map((leaf) => {

@@ -26,9 +26,13 @@ export function isEnvironmentCheck(sem: FileSemantics, condition: ts.Expression,
       else if (depth < MAX_DEPTH) found = isConstantEnvironmentCheck(sem, node, depth);
       return;
     }
-    if (ts.isPropertyAccessExpression(node) && isEnvironmentName(node.name.text)) {
-      found = true;
-      return;
+    if (ts.isPropertyAccessExpression(node)) {
+      if (isEnvironmentName(node.name.text) && !isProcessEnv(node)) {
+        found = true;
+        return;
+      }
+      // `process.env.JWT_SECRET` and `env.DB_URL` read a variable of the environment; only the name read can test it.
+      if (isProcessEnv(node) || isProcessEnv(node.expression) || (ts.isIdentifier(node.expression) && node.expression.text === 'env')) return;
     }
     if (ts.isStringLiteralLike(node) && ENVIRONMENT_VALUES.test(node.text)) {
       found = true;
@@ -43,6 +47,10 @@ export function isEnvironmentCheck(sem: FileSemantics, condition: ts.Expression,
   };
   visit(skipOuterExpressions(condition));
   return found;
+}
+
+function isProcessEnv(node: ts.Node): boolean {
+  return ts.isPropertyAccessExpression(node) && node.name.text === 'env' && ts.isIdentifier(node.expression) && node.expression.text === 'process';
 }
 
 function isEnvironmentName(name: string): boolean {
