@@ -214,6 +214,7 @@ export declare namespace ts {
   export type StringLiteral = Ts.StringLiteral;
   export type StringLiteralLike = Ts.StringLiteralLike;
   export type SyntaxKind = Ts.SyntaxKind;
+  export type TaggedTemplateExpression = Ts.TaggedTemplateExpression;
   export type TemplateExpression = Ts.TemplateExpression;
   export type TypeAliasDeclaration = Ts.TypeAliasDeclaration;
   export type TypeNode = Ts.TypeNode;

@@ -220,8 +220,13 @@ function computeFlow(sem: FileSemantics, node: ts.Expression, depth: number): Fl
     case ts.SyntaxKind.FunctionExpression:
     case ts.SyntaxKind.ClassExpression:
       return EMPTY;
-    case ts.SyntaxKind.TaggedTemplateExpression:
+    case ts.SyntaxKind.TaggedTemplateExpression: {
+      // sql-template-strings, Prisma.sql, slonik and postgres.js tags send each interpolation as a bound value.
+      const tag = skipOuterExpressions((expression as ts.TaggedTemplateExpression).tag);
+      const name = ts.isIdentifier(tag) ? tag.text : ts.isPropertyAccessExpression(tag) ? tag.name.text : undefined;
+      if (name === 'sql' || name === 'SQL') return [{ kind: 'sanitized', sanitizer: 'sql', node: expression, trace: [expression] }];
       return [unknownLeaf(expression)];
+    }
     case ts.SyntaxKind.ThisKeyword:
       return [unknownLeaf(expression)];
     default:
@@ -427,6 +432,14 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
       return [
         { kind: 'import', specifier: origin.root.specifier, path: origin.path, call: true, node: call, trace: [call], ...(carried.length > 0 ? { carried } : {}) },
       ];
+    }
+  }
+
+  // sql-template-strings' `query.append(SQL\`AND ward = ${ward}\`)` adds to a query whose values stay bound.
+  if (method === 'append' && ts.isPropertyAccessExpression(callee)) {
+    const receiver = flowOf(sem, callee.expression, depth + 1);
+    if (receiver.length > 0 && receiver.every((leaf) => leaf.kind === 'sanitized' && leaf.sanitizer === 'sql')) {
+      return union([receiver, ...call.arguments.map((argument) => flowOf(sem, argument, depth + 1))]).map((leaf) => withStep(leaf, call));
     }
   }
 

@@ -137,13 +137,14 @@ export default defineRule({
  * which can hold an object, as opposed to a route parameter or a converted value.
  */
 function getObjectSource(sem: FileSemantics, expression: ts.Expression) {
-  if (!isReference(skipOuterExpressions(expression))) return undefined;
+  if (!isReference(skipOuterExpressions(expression)) || isConvertedVariable(sem, expression)) return undefined;
   const flow = sem.flowOf(expression);
   if (flow.length !== 1) return undefined;
   const [leaf] = flow;
   if (leaf?.kind !== 'source' || leaf.source !== 'request') return undefined;
   // A conversion, template or operator on the way turns an object into a string or a number.
-  if (!leaf.trace.every((node) => isReference(node) || ts.isVariableDeclaration(node.parent))) return undefined;
+  // A variable's name hands the value on; its initializer, such as `String(req.body.email)`, may convert it.
+  if (!leaf.trace.every((node) => isReference(node) || (ts.isVariableDeclaration(node.parent) && node.parent.name === node))) return undefined;
   const label = leaf.label;
   const parent = label.replace(/\.[^.]+$/, '');
   if (OBJECT_SOURCES.test(label) || OBJECT_SOURCES.test(parent) || label.startsWith('@Body()') || label.startsWith('@Query()')) {
@@ -188,6 +189,20 @@ function mayHoldObjectSource(filter: ts.Expression): boolean {
 function isObjectAssign(call: ts.CallExpression): boolean {
   const callee = skipOuterExpressions(call.expression);
   return ts.isPropertyAccessExpression(callee) && callee.name.text === 'assign' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Object';
+}
+
+/** True for a variable whose value a template or a call made: `const email = \`${req.body.email}\``. */
+function isConvertedVariable(sem: FileSemantics, expression: ts.Expression): boolean {
+  let node = skipOuterExpressions(expression);
+  for (let hops = 0; hops < 4 && ts.isIdentifier(node); hops++) {
+    const value = sem.followSingleValue(node);
+    if (!value) return false;
+    // `a || b` and `a ?? b` hand on an object as it is, while `+` makes a string.
+    const concatenates = ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken;
+    if (ts.isTemplateExpression(value) || ts.isCallExpression(value) || concatenates) return true;
+    node = value;
+  }
+  return false;
 }
 
 /** A name or a member access, which hands a value on without changing it. */

@@ -128,7 +128,7 @@ export function getSqlSink(sem: FileSemantics, call: ts.CallExpression): SqlSink
 
   const argument = call.arguments[getQueryTextIndex(method)];
   if (!argument) return undefined;
-  const text = getQueryText(argument);
+  const text = getQueryText(sem, argument);
   if (!text) return undefined;
 
   const receiver = callee.expression;
@@ -194,8 +194,10 @@ export function getReceiverTypeCheck(sink: SqlSink, auto: boolean): DeferredChec
 }
 
 /** The query text argument: a string expression, or the `text`/`sql` property of a query config object. */
-function getQueryText(argument: ts.Expression): ts.Expression | undefined {
-  const expression = skipOuterExpressions(argument);
+function getQueryText(sem: FileSemantics, argument: ts.Expression): ts.Expression | undefined {
+  const value = ts.isIdentifier(skipOuterExpressions(argument)) ? sem.followSingleValue(argument) : undefined;
+  // `const query = { text: 'SELECT ... $1', values: [id] }` passed by name keeps its values bound.
+  const expression = value && ts.isObjectLiteralExpression(value) ? value : skipOuterExpressions(argument);
   if (ts.isObjectLiteralExpression(expression)) {
     const property = findProperty(expression, 'text') ?? findProperty(expression, 'sql');
     return property ? getPropertyValue(property) : undefined;
