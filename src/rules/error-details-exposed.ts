@@ -172,8 +172,10 @@ function findErrorUses(sem: FileSemantics, payload: ts.Expression, depth: number
     if (isPropertyName(node)) return;
     const declaration = sem.resolve(node);
     if (!declaration) return;
-    if (isCaughtError(sem, declaration)) {
-      const use = classifyUse(node, declaration, payload);
+    // `const dbErr = err as DatabaseError` names the caught error again: `dbErr.sql` reads the error's SQL.
+    const caught = isCaughtError(sem, declaration) ? declaration : getCaughtAlias(sem, declaration);
+    if (caught) {
+      const use = classifyUse(node, caught, payload);
       if (use) uses.push(use);
       return;
     }
@@ -184,6 +186,16 @@ function findErrorUses(sem: FileSemantics, payload: ts.Expression, depth: number
   };
   visit(payload);
   return uses;
+}
+
+/** The caught error a variable holds unchanged: `const dbErr = err as DatabaseError`, `const error = e`. */
+function getCaughtAlias(sem: FileSemantics, declaration: Declaration): Declaration | undefined {
+  if (declaration.kind !== 'variable' || declaration.pattern.length > 0) return undefined;
+  const value = sem.getSingleValue(declaration);
+  const node = value && skipOuterExpressions(value);
+  if (!node || !ts.isIdentifier(node)) return undefined;
+  const original = sem.resolve(node);
+  return original && isCaughtError(sem, original) ? original : undefined;
 }
 
 function isPropertyName(identifier: ts.Identifier): boolean {

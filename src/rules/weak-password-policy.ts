@@ -53,7 +53,7 @@ interface LengthCheck {
   node: ReportTarget;
 }
 
-/** The length rules of a field's validation, or the fact that custom code may check the length. */
+/** The length rules of a field's validation, or the fact that custom code or a length read from elsewhere may check it. */
 interface FieldChecks {
   lengths: LengthCheck[];
   custom: boolean;
@@ -211,6 +211,8 @@ function addChainCheck(sem: FileSemantics, checks: FieldChecks, method: string, 
     const min = getNumber(sem, first);
     // `.min(1, 'Password is required')` only requires a value.
     if (min !== undefined && min > 1) checks.lengths.push({ min, node: getCallTarget(call) });
+    // `.min(PASSWORD_MIN_LENGTH)` imported from another module sets a length this file does not show.
+    if (min === undefined) checks.custom = true;
   }
   if ((method === 'regex' || method === 'pattern' || method === 'matches') && first) addRegexCheck(sem, checks, first, getCallTarget(call));
 }
@@ -348,6 +350,7 @@ function getValidatorChecks(sem: FileSemantics, base: ts.CallExpression): FieldC
       const lookup = lookupOption(sem, options, ['min']);
       const min = lookup.kind === 'set' && lookup.expression ? getNumber(sem, lookup.expression) : undefined;
       if (min !== undefined && min > 1) checks.lengths.push({ min, node: getCallTarget(call) });
+      if (min === undefined && lookup.kind !== 'missing') checks.custom = true;
     }
     if (method === 'isStrongPassword') {
       // validator.js requires 8 characters unless minLength sets another length.
@@ -415,6 +418,7 @@ function checkClassValidatorDto(context: RuleContext<MessageId>, node: ts.ClassD
       if ((name === 'MinLength' || name === 'Length') && first) {
         const min = getNumber(sem, first);
         if (min !== undefined && min > 1) checks.lengths.push({ min, node: decorator });
+        if (min === undefined) checks.custom = true;
       } else if (name === 'IsStrongPassword') {
         const lookup = first ? lookupOption(sem, first, ['minLength']) : ({ kind: 'missing' } as const);
         const min = lookup.kind === 'set' && lookup.expression ? getNumber(sem, lookup.expression) : lookup.kind === 'missing' ? 8 : undefined;
