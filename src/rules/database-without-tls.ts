@@ -5,7 +5,7 @@ import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../ana
 import { defineRule, type RuleContext } from './rule.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { getStrings, isFalse } from './shared/option-lookup.js';
-import { getRemoteHosts, getTemplateText, isRemoteHost, parseUrl } from './shared/remote-hosts.js';
+import { getConcatenationText, getRemoteHosts, getTemplateText, isRemoteHost, parseUrl } from './shared/remote-hosts.js';
 import { gatherWalkLists, WalkPicks, type TextNode } from './shared/walk-lists.js';
 
 /** Packages of database clients and ORMs whose options can turn TLS off. */
@@ -108,9 +108,12 @@ export default defineRule<MessageId>({
               break;
             }
             case ts.SyntaxKind.StringLiteral:
-            case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-              checkConnectionString(context, node, (node as ts.StringLiteral | ts.NoSubstitutionTemplateLiteral).text);
+            case ts.SyntaxKind.NoSubstitutionTemplateLiteral: {
+              const literal = node as ts.StringLiteral | ts.NoSubstitutionTemplateLiteral;
+              const joined = getConcatenationText(literal);
+              checkConnectionString(context, joined?.top ?? node, joined?.text ?? literal.text);
               break;
+            }
             case ts.SyntaxKind.TemplateExpression:
               checkConnectionString(context, node, getTemplateText(node as ts.TemplateExpression));
               break;

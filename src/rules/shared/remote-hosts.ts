@@ -1,4 +1,4 @@
-import type { ts } from 'ts-morph';
+import { ts } from '../../typescript.js';
 
 /**
  * Reading hosts out of URLs and connection strings, and deciding whether
@@ -94,4 +94,31 @@ export function getRemoteHosts(parsed: ParsedUrl): string[] {
  */
 export function getTemplateText(template: ts.TemplateExpression): string {
   return template.head.text + template.templateSpans.map((span) => '${}' + span.literal.text).join('');
+}
+
+/**
+ * Returns the text of a `+` chain that starts with a string literal, with
+ * `${}` for each part that is not a literal, as {@link getTemplateText} does:
+ * `'mongodb://app:' + process.env.MONGO_PW + '@db.example.com'`. Returns
+ * undefined when the literal is not the first part of such a chain.
+ */
+export function getConcatenationText(literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral): { top: ts.Expression; text: string } | undefined {
+  let top: ts.Expression = literal;
+  while (ts.isBinaryExpression(top.parent) && top.parent.operatorToken.kind === ts.SyntaxKind.PlusToken && top.parent.left === top) top = top.parent;
+  if (top === literal) return undefined;
+  const parts: string[] = [];
+  const add = (node: ts.Expression): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      add(node.left);
+      add(node.right);
+    } else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      parts.push(node.text);
+    } else if (ts.isTemplateExpression(node)) {
+      parts.push(getTemplateText(node));
+    } else {
+      parts.push('${}');
+    }
+  };
+  add(top);
+  return { top, text: parts.join('') };
 }
