@@ -458,6 +458,7 @@ export class LoggedValueClassifier {
 
     const part = getRequestPart(this.sem, member, name);
     if (part) return this.item(part, member, label, state, 'unknown');
+    if (isClientErrorConfig(this.sem, member, name)) return this.item('headers', member, label, state, 'unknown');
     if (isProcessEnv(member)) return this.item('name', member, label, state, 'unknown', 'credential');
 
     const named = this.fromName(name, member, state, label);
@@ -873,6 +874,31 @@ function inText(state: State): State {
 
 function at(state: State, key: string): State {
   return state.place ? { ...state, place: { argIndex: state.place.argIndex, path: [...state.place.path, key] } } : state;
+}
+
+/**
+ * True for the request settings an HTTP client's error carries: axios puts
+ * the request's `config`, headers and Authorization included, on the error it
+ * throws, as `err.config`, `err.config.headers` and `err.response.config`.
+ */
+function isClientErrorConfig(sem: FileSemantics, member: ts.PropertyAccessExpression | ts.ElementAccessExpression, name: string): boolean {
+  let base = skipOuterExpressions(member.expression);
+  if (name === 'headers') {
+    if (getMemberName(base) !== 'config' || !(ts.isPropertyAccessExpression(base) || ts.isElementAccessExpression(base))) return false;
+    base = skipOuterExpressions(base.expression);
+  } else if (name !== 'config') {
+    return false;
+  }
+  if ((ts.isPropertyAccessExpression(base) || ts.isElementAccessExpression(base)) && getMemberName(base) === 'response') base = skipOuterExpressions(base.expression);
+  if (!ts.isIdentifier(base)) return false;
+  // `const err = error as AxiosError` names the caught error again.
+  const alias = sem.followSingleValue(base);
+  if (alias && ts.isIdentifier(alias)) base = alias;
+  if (!ts.isIdentifier(base)) return false;
+  const declaration = sem.resolve(base);
+  if (declaration?.kind === 'catch') return true;
+  // `.catch((error) => ...)` and an interceptor's error handler `(error) => Promise.reject(error)`.
+  return declaration?.kind === 'parameter' && /^(e|err|error|ex|exception|axiosError|httpError)$/.test(base.text);
 }
 
 /** Gives an item found through a variable the variable's name: `auth (req.headers.authorization)`. */
