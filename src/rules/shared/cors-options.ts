@@ -267,18 +267,37 @@ export function acceptsEveryOrigin(sem: FileSemantics, fn: ts.FunctionLikeDeclar
   const body = fn.body;
   if (!body) return false;
   if (!ts.isBlock(body)) passed.push({ value: body, site: body });
+  let rejects = false;
   const visit = (node: ts.Node): void => {
     if (ts.isReturnStatement(node) && node.expression && getOwnFunction(node) === fn) {
-      passed.push({ value: node.expression, site: node });
+      // `return callback(null, true)` passes its value through the callback, read below.
+      const returned = skipOuterExpressions(node.expression);
+      const callsBack = second !== undefined && ts.isCallExpression(returned) && isCallOf(sem, returned, second);
+      if (!callsBack) passed.push({ value: node.expression, site: node });
     }
-    if (ts.isCallExpression(node) && second && isCallOf(sem, node, second) && node.arguments[1]) {
-      passed.push({ value: node.arguments[1], site: node });
+    if (ts.isCallExpression(node) && second && isCallOf(sem, node, second)) {
+      if (node.arguments[1]) passed.push({ value: node.arguments[1], site: node });
+      else rejects = true;
     }
     ts.forEachChild(node, visit);
   };
   visit(body);
 
-  return passed.some(({ value, site }) => isAcceptAllValue(sem, value, parameters) && !isGuarded(sem, site, parameters, 'lenient', fn));
+  const accepting = passed.filter(({ value }) => isAcceptAllValue(sem, value, parameters));
+  // A function that lets every origin through on every path, checks or not, accepts every origin.
+  if (accepting.length > 0 && accepting.length === passed.length && !rejects && !containsThrow(body)) return true;
+  return accepting.some(({ site }) => !isGuarded(sem, site, parameters, 'lenient', fn));
+}
+
+function containsThrow(body: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || (node !== body && isFunctionNode(node))) return;
+    if (ts.isThrowStatement(node)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
 }
 
 function isAcceptAllValue(sem: FileSemantics, value: ts.Expression, parameters: ReadonlySet<ts.ParameterDeclaration>): boolean {
