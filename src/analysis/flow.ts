@@ -3,6 +3,7 @@ import type { FileSemantics } from './semantics.js';
 import type { SanitizerKind } from './sanitizers.js';
 import { getSanitizerKind } from './sanitizers.js';
 import { getRequestAccess } from './request.js';
+import { getUnescapedTemplateData } from './template-output.js';
 import { CALL, isRelativeSpecifier, packageName, packagePath, type Origin } from './origin.js';
 import { isConstant } from './values.js';
 import { findConditionalGuard, findGuard } from './guards.js';
@@ -409,6 +410,11 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
   if (method && SCALAR_METHODS.has(method)) return EMPTY;
 
   const origin = sem.originOf(callee);
+  // A template's raw output, such as Handlebars `{{{note}}}`, writes its data into the HTML as it is.
+  const unescaped = origin.root.kind === 'module' ? getUnescapedTemplateData(sem, call) : undefined;
+  if (unescaped && unescaped.length > 0) {
+    return union(unescaped.map((expression) => flowOf(sem, expression, depth + 1))).map((leaf) => withStep(leaf, call));
+  }
   const sanitizer = getSanitizerKind(origin) ?? sem.getDeclaredSanitizer(origin);
   if (sanitizer) return [{ kind: 'sanitized', sanitizer, node: call, trace: [call] }];
 
