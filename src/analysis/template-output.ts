@@ -5,10 +5,10 @@ import { getPropertyValue, propertyNameText, skipOuterExpressions } from './synt
 
 /**
  * Template syntax that writes a value without HTML escaping, by engine, with
- * the value's name in the first group: Handlebars and Mustache `{{{name}}}`
- * and `{{& name}}`, EJS `<%- name %>`, lodash and underscore `<%= name %>`
- * (their `<%- %>` escapes), Pug `!{name}`, Nunjucks `{{ name | safe }}`, Eta
- * `<%~ it.name %>` and doT `{{= it.name }}`.
+ * the value's name in the first group. Handlebars and Mustache use
+ * `{{{name}}}` and `{{& name}}`, EJS `<%- name %>`, lodash and underscore
+ * `<%= name %>` (their `<%- %>` escapes), Pug `!{name}`, Nunjucks
+ * `{{ name | safe }}`, Eta `<%~ it.name %>` and doT `{{= it.name }}`.
  */
 const RAW_OUTPUT: Record<string, RegExp> = {
   handlebars: /\{\{\{\s*([\w$]+)|\{\{&\s*([\w$]+)/g,
@@ -59,7 +59,7 @@ export function getUnescapedTemplateData(sem: FileSemantics, call: ts.CallExpres
   return values;
 }
 
-/** The engine, template text and data of a render call, or of a call of a compiled template. */
+/** Returns the engine, template text and data of a render call, or of a call of a compiled template. */
 function getRenderedTemplate(
   sem: FileSemantics,
   call: ts.CallExpression,
@@ -73,7 +73,7 @@ function getRenderedTemplate(
   if (method && RENDERERS.has(method) && call.arguments[0]) {
     return { engine, template: call.arguments[0], data: call.arguments[1] };
   }
-  // A compiled template called with its data: find the compile call through the variable that holds it.
+  // A compiled template called with its data: find the compile call through the variable that contains it.
   if (path[path.length - 1] !== CALL || !COMPILERS.has(path.slice(0, -1).join('.'))) return undefined;
   const compiled = sem.followSingleValue(call.expression);
   const compile = compiled && skipOuterExpressions(compiled);
