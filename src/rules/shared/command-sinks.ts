@@ -6,6 +6,7 @@ import type { Value } from '../../analysis/values.js';
 import { resolveObjectLiteral } from './object-literal.js';
 import { mayImport } from './file-imports.js';
 import type { WalkLists } from './walk-lists.js';
+import { getPromisifiedFunction } from './promisify.js';
 
 /** A call that runs a command, and the expressions that make up the command. */
 export interface CommandSink {
@@ -118,22 +119,6 @@ function getCommandFunction(sem: FileSemantics, callee: ts.Expression): { method
   const shape = functions[name];
   if (!shape) return undefined;
   return { method: name || packageName(origin.root.specifier), shape };
-}
-
-/** Returns the function that `promisify(exec)`, or a name bound to it, wraps. */
-function getPromisifiedFunction(sem: FileSemantics, expression: ts.Expression): ts.Expression | undefined {
-  let call: ts.Expression = expression;
-  if (ts.isIdentifier(expression)) {
-    const declaration = sem.resolve(expression);
-    const initializer = declaration?.kind === 'variable' && declaration.pattern.length === 0 ? sem.getSingleValue(declaration) : undefined;
-    if (!initializer) return undefined;
-    call = skipOuterExpressions(initializer);
-  }
-  if (!ts.isCallExpression(call) || !call.arguments[0]) return undefined;
-  const origin = sem.originOf(call.expression);
-  const isPromisify =
-    origin.root.kind === 'module' && packageName(origin.root.specifier) === 'util' && packagePath(origin).join('.') === 'promisify';
-  return isPromisify ? skipOuterExpressions(call.arguments[0]) : undefined;
 }
 
 /** True for `{ shell: true }` or `{ shell: '/bin/bash' }`, where a shell parses the command line. */

@@ -4,6 +4,7 @@ import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
 import { getEnclosingFunction, getMemberName, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 import { isConstant } from '../../analysis/values.js';
 import { mayImport, mayMention } from './file-imports.js';
+import { getPromisifiedFunction } from './promisify.js';
 
 /** A call of a cryptography library, by the library and the path of the function below it. */
 export interface CryptoApi {
@@ -32,7 +33,8 @@ const PACKAGE_ALIASES: Record<string, string> = {
  * A global `crypto` with a node:crypto method counts as node:crypto.
  */
 export function getCryptoApi(sem: FileSemantics, callee: ts.Expression): CryptoApi | undefined {
-  const origin = sem.originOf(callee);
+  // `const scryptAsync = promisify(scrypt)` takes the arguments of scrypt, less the callback.
+  const origin = sem.originOf(getPromisifiedFunction(sem, skipOuterExpressions(callee)) ?? callee);
   const direct = !origin.path.some((step) => step === CALL || step === NEW);
   if (origin.root.kind === 'global' && origin.root.name === 'crypto') {
     return { library: 'node', path: memberPath(origin.path), direct };
