@@ -1,7 +1,9 @@
 import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
-import { getEnclosingFunction, skipOuterExpressions } from '../analysis/syntax.js';
-import { defineRule } from './rule.js';
+import { lastMember, packageName } from '../analysis/origin.js';
+import { findProperty, getEnclosingFunction, getPropertyValue, isFunctionNode, skipOuterExpressions } from '../analysis/syntax.js';
+import { defineRule, type RuleContext } from './rule.js';
+import { mayImport } from './shared/file-imports.js';
 import { getFileSink, isResponseFileMethod, mayUseFilePackages, type FileSink } from './shared/file-sinks.js';
 import { judgeAll, reportTaint } from './shared/injection.js';
 import { getCallTarget } from './shared/report-target.js';
@@ -32,7 +34,9 @@ export default defineRule({
       ...visitors,
       onEnd() {
         const anyCall = mayUseFilePackages(sem.sourceFile);
+        const multer = mayImport(sem.sourceFile, MULTER);
         lists.calls.nodes.forEach((call, index) => {
+          if (multer && lists.callNames[index] === 'diskStorage') checkUploadFileName(context, call);
           if (!anyCall && !isResponseFileMethod(lists.callNames[index])) return;
           const sink = getFileSink(sem, call);
           if (!sink) return;
@@ -50,6 +54,54 @@ export default defineRule({
     };
   },
 });
+
+const MULTER = new Set(['multer']);
+
+/**
+ * multer's `diskStorage({ filename(req, file, cb) { cb(null, file.originalname) } })`:
+ * multer joins the name onto the destination folder as it is, and the client
+ * chooses `originalname`, so `../../app/server.js` writes outside the folder.
+ * A name passed through a call, such as `path.basename()` or a sanitizer, or
+ * built from `path.extname()`, is left alone.
+ */
+function checkUploadFileName(context: RuleContext<'tainted'>, call: ts.CallExpression): void {
+  const sem = context.semantics;
+  const origin = sem.originOf(call.expression);
+  if (origin.root.kind !== 'module' || packageName(origin.root.specifier) !== 'multer' || lastMember(origin) !== 'diskStorage') return;
+  const options = call.arguments[0] && sem.followSingleValue(call.arguments[0]);
+  if (!options || !ts.isObjectLiteralExpression(options)) return;
+  const property = findProperty(options, 'filename');
+  const fn = property && (ts.isMethodDeclaration(property) ? property : getPropertyValue(property));
+  if (!fn || !isFunctionNode(fn) || !fn.body) return;
+  const [, file, callback] = fn.parameters;
+  if (!file || !callback || !ts.isIdentifier(file.name) || !ts.isIdentifier(callback.name)) return;
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && sem.resolve(node.expression)?.node === callback && node.arguments[1]) {
+      const read = findRawFileField(sem, node.arguments[1], file);
+      if (read) {
+        context.report({ node: getCallTarget(node), messageId: 'tainted', data: { source: read.getText(), origin: 'upload', method: 'multer.diskStorage' } });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+}
+
+/** Finds a read of the uploaded file's fields that reaches `expression` unchanged, or only joined into a string. */
+function findRawFileField(sem: FileSemantics, expression: ts.Expression, file: ts.ParameterDeclaration): ts.Node | undefined {
+  const value = sem.followSingleValue(expression) ?? expression;
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found || ts.isCallExpression(node) || isFunctionNode(node)) return;
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && sem.resolve(node.expression)?.node === file) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(value);
+  return found;
+}
 
 /** True when a later file call of the same function uses the same path variable. */
 function isOpenedLater(sem: FileSemantics, probe: FileSink): boolean {
