@@ -297,13 +297,42 @@ export function isTokenVerified(sem: FileSemantics, operation: Extract<JwtOperat
   const visit = (node: ts.Node): void => {
     if (verified) return;
     if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node !== operation.node && verifiesToken(sem, node, key)) {
-      verified = true;
-      return;
+      if (!decodesDespiteError(sem, node, operation.node)) {
+        verified = true;
+        return;
+      }
     }
     ts.forEachChild(node, visit);
   };
   visit(scope);
   return verified;
+}
+
+/**
+ * True when the decode runs in the verify call's own callback without a
+ * check of its error: `jwt.verify(token, key, (err, claims) => { req.user =
+ * claims ?? jwt.decode(token); })` falls back to the unverified claims
+ * exactly when verification failed.
+ */
+function decodesDespiteError(sem: FileSemantics, verify: ts.CallExpression | ts.NewExpression, decode: ts.Node): boolean {
+  const callback = verify.arguments?.find((argument) => isFunctionNode(argument) && argument.pos <= decode.pos && decode.end <= argument.end);
+  if (!callback || !isFunctionNode(callback)) return false;
+  const error = callback.parameters[0];
+  if (!error || !ts.isIdentifier(error.name)) return true;
+  let checked = false;
+  const visit = (node: ts.Node): void => {
+    if (checked || node.pos >= decode.pos) return;
+    const condition = ts.isIfStatement(node) ? node.expression : ts.isConditionalExpression(node) ? node.condition : undefined;
+    if (condition && mentions(sem, condition, error)) checked = true;
+    else ts.forEachChild(node, visit);
+  };
+  if (callback.body) visit(callback.body);
+  return !checked;
+}
+
+function mentions(sem: FileSemantics, node: ts.Node, parameter: ts.ParameterDeclaration): boolean {
+  if (ts.isIdentifier(node) && sem.resolve(node)?.node === parameter) return true;
+  return ts.forEachChild(node, (child) => mentions(sem, child, parameter) || undefined) ?? false;
 }
 
 function verifiesToken(sem: FileSemantics, call: ts.CallExpression | ts.NewExpression, key: string): boolean {
