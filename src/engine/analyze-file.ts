@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../config/schema.js';
 import type { Rule, RuleContext, ReportDescriptor, ReportTarget, Visitors } from '../rules/rule.js';
 import type { Location, Notification, RelatedLocation, Severity } from '../types.js';
 import type { CallFact, FileFinding, FileResult, ParameterSink } from './facts.js';
-import { collectExportedFunctions, summarizeModule } from './module-summary.js';
+import { collectExportedFunctions, collectExportedInstances, summarizeModule, type ExportedInstance } from './module-summary.js';
 import { collectCallFacts } from './call-facts.js';
 import { keepCommentMarkers, parseSuppressions } from './suppressions.js';
 
@@ -117,6 +117,16 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
   const parameterSinks: ParameterSink[] = [];
   let exportedFunctions: Map<ts.Node, string[]> | undefined;
   const getExportedFunctions = (): Map<ts.Node, string[]> => (exportedFunctions ??= collectExportedFunctions(semantics));
+  let exportedInstances: ExportedInstance[] | undefined;
+  /** The paths other modules call an exported function by: its own, and through each exported object of its class. */
+  const getCallPaths = (exportPath: string[]): string[][] => {
+    exportedInstances ??= collectExportedInstances(semantics);
+    const paths = exportPath[0]!.startsWith('#') ? [] : [exportPath];
+    for (const instance of exportedInstances) {
+      if (instance.classPath.every((step, index) => exportPath[index] === step)) paths.push([...instance.path, ...exportPath.slice(instance.classPath.length)]);
+    }
+    return paths;
+  };
   const handlers: Handler[][] = [];
   const endHandlers: Array<{ rule: Rule; run: () => void }> = [];
   const failed = new Set<Rule>();
@@ -151,18 +161,20 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
     context.reportViaParameters = (descriptor) => {
       const exported = getExportedFunctions();
       for (const parameter of descriptor.parameters) {
-        const exportPath = exported.get(parameter.fn);
-        if (!exportPath) continue;
-        parameterSinks.push({
-          exportPath,
-          index: parameter.index,
-          ruleId: rule.meta.id,
-          messageId: descriptor.messageId,
-          data: { ...(descriptor.data ?? {}) },
-          location: collector.locateTarget(descriptor.node),
-          fingerprintKey: descriptor.fingerprintKey ?? collector.lineKey(descriptor.node),
-          replaces: descriptor.replaces ?? [],
-        });
+        const ownPath = exported.get(parameter.fn);
+        if (!ownPath) continue;
+        for (const exportPath of getCallPaths(ownPath)) {
+          parameterSinks.push({
+            exportPath,
+            index: parameter.index,
+            ruleId: rule.meta.id,
+            messageId: descriptor.messageId,
+            data: { ...(descriptor.data ?? {}) },
+            location: collector.locateTarget(descriptor.node),
+            fingerprintKey: descriptor.fingerprintKey ?? collector.lineKey(descriptor.node),
+            replaces: descriptor.replaces ?? [],
+          });
+        }
       }
     };
     let visitors: Visitors;
@@ -241,7 +253,7 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
   };
 }
 
-/** The per-file step, with a crash of the parser or the semantic layer turned into a notification. */
+/** Runs the per-file step, and turns a crash of the parser or the semantic layer into a notification. */
 export function analyzeSafely(file: string, text: string, options: AnalyzeOptions): FileResult {
   try {
     return analyzeFile(file, text, options);
@@ -331,7 +343,7 @@ function createContext(
 class FindingCollector {
   sourceFile: ts.SourceFile | undefined;
   private readonly findings: FileFinding[] = [];
-  /** Where each line starts, computed at the first finding: most files have none. */
+  /** The offset at which each line starts, computed at the first finding, since most files have none. */
   private starts: number[] | undefined;
   private readonly occurrences = new Map<string, number>();
   /** Lines where a secret rule reported, and the message id of every other finding. */

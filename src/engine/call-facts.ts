@@ -26,6 +26,11 @@ function mayCallProjectModule(sem: FileSemantics, callee: ts.Expression): boolea
   // `const { finish } = require('./respond')` and `const db = require('./db').pool`.
   if (declaration?.kind !== 'variable' || !declaration.node.initializer) return false;
   let initializer = skipOuterExpressions(declaration.node.initializer);
+  // `const client = new FhirClient()` with the class imported from the project.
+  if (ts.isNewExpression(initializer) && ts.isIdentifier(initializer.expression)) {
+    const created = sem.resolve(initializer.expression);
+    return created?.kind === 'import' && sem.isProjectSpecifier(created.specifier);
+  }
   while (ts.isPropertyAccessExpression(initializer)) initializer = skipOuterExpressions(initializer.expression);
   if (!ts.isCallExpression(initializer) || !ts.isIdentifier(initializer.expression) || initializer.expression.text !== 'require') return false;
   const specifier = initializer.arguments[0];

@@ -204,6 +204,10 @@ export function collectExportedFunctions(sem: FileSemantics): Map<ts.Node, strin
     }
   };
 
+  // The methods of a class that only an exported object of it shows get a path of their own, `#Class`.
+  for (const instance of collectExportedInstances(sem)) {
+    if (instance.classPath[0]!.startsWith('#')) addClass(instance.node, instance.classPath[0]!);
+  }
   for (const statement of sem.sourceFile.statements) {
     const isExported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
     const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
@@ -231,6 +235,46 @@ export function collectExportedFunctions(sem: FileSemantics): Map<ts.Node, strin
     }
   }
   return exported;
+}
+
+export interface ExportedInstance {
+  path: string[];
+  classPath: string[];
+  node: ts.ClassLikeDeclaration;
+}
+
+/**
+ * Lists the exported objects of a class of this file, `export const client =
+ * new FhirClient()`, as the export path of the object and the path its
+ * methods have as methods of the class: `['client']` and `['FhirClient', 'new']`.
+ * A caller of `client.fetch()` in another module calls `FhirClient`'s `fetch`.
+ */
+export function collectExportedInstances(sem: FileSemantics): ExportedInstance[] {
+  const instances: ExportedInstance[] = [];
+  for (const statement of sem.sourceFile.statements) {
+    const isExported = hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+    const values: Array<[string, ts.Expression]> = [];
+    if (ts.isVariableStatement(statement) && isExported) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) values.push([declaration.name.text, declaration.initializer]);
+      }
+    } else if (ts.isExportAssignment(statement)) {
+      values.push(['default', statement.expression]);
+    }
+    for (const [name, value] of values) {
+      const created = skipOuterExpressions(value);
+      if (!ts.isNewExpression(created) || !ts.isIdentifier(created.expression)) continue;
+      const target = resolveLocal(sem, created.expression);
+      if (!target || !ts.isClassLike(target)) continue;
+      const className = isExportedClass(target) ? (target.name?.text ?? 'default') : undefined;
+      instances.push({ path: [name], classPath: className ? [className, 'new'] : [`#${created.expression.text}`, 'new'], node: target });
+    }
+  }
+  return instances;
+}
+
+function isExportedClass(node: ts.ClassLikeDeclaration): boolean {
+  return ts.isClassDeclaration(node) && hasModifier(node, ts.SyntaxKind.ExportKeyword) && !hasModifier(node, ts.SyntaxKind.DefaultKeyword);
 }
 
 /** The function, class or object literal a top-level name is bound to. */
