@@ -1,7 +1,7 @@
 import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { lastMember, packageName } from '../analysis/origin.js';
-import { findProperty, getEnclosingFunction, getPropertyValue, isFunctionNode, skipOuterExpressions } from '../analysis/syntax.js';
+import { findProperty, getEnclosingFunction, getMemberName, getPropertyValue, isFunctionNode, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { mayImport } from './shared/file-imports.js';
 import { getFileSink, isResponseFileMethod, mayUseFilePackages, type FileSink } from './shared/file-sinks.js';
@@ -35,6 +35,7 @@ export default defineRule({
       onEnd() {
         const anyCall = mayUseFilePackages(sem.sourceFile);
         const multer = mayImport(sem.sourceFile, MULTER);
+        const archives = mayImport(sem.sourceFile, ARCHIVE_PACKAGES);
         lists.calls.nodes.forEach((call, index) => {
           if (multer && lists.callNames[index] === 'diskStorage') checkUploadFileName(context, call);
           if (!anyCall && !isResponseFileMethod(lists.callNames[index])) return;
@@ -42,6 +43,13 @@ export default defineRule({
           if (!sink) return;
           // One finding where the path is opened, not a second at the existence check before it.
           if (PROBE_METHODS.has(sink.method.replace(/Sync$/, '')) && isOpenedLater(sem, sink)) return;
+          if (archives) {
+            const entryName = sink.paths.map((expression) => findArchiveEntryName(sem, expression, 0)).find(Boolean);
+            if (entryName) {
+              context.report({ node: getCallTarget(call), messageId: 'tainted', data: { source: entryName.getText(), origin: 'archive', method: sink.method } });
+              return;
+            }
+          }
           const taint = judgeAll(sem, sink.paths, { safe: ['path'] });
           reportTaint(context, taint, {
             node: getCallTarget(call),
@@ -56,6 +64,46 @@ export default defineRule({
 });
 
 const MULTER = new Set(['multer']);
+
+/** Packages that read archives, whose entries are named by whoever made the archive. */
+const ARCHIVE_PACKAGES = new Set(['unzipper', 'adm-zip', 'yauzl', 'jszip', 'decompress', 'tar-stream', 'node-stream-zip', 'unzip-stream']);
+
+/** Fields of an archive entry that hold its path inside the archive: unzipper `path`, adm-zip `entryName`, yauzl `fileName`. */
+const ENTRY_NAME_FIELDS = new Set(['path', 'entryName', 'fileName', 'relativePath']);
+
+/** Text of a function that checks where an entry lands: a `..` test, a containment check or a reduction to a file name. */
+const ENTRY_CHECK = /['"`]\.\.|\\\.\\\.|startsWith|basename|isPathInside|relative\(/;
+
+/**
+ * Finds an archive entry's own path in a file path, outside any check in the
+ * function that reads it: `path.join(inbox, entry.path)` writes
+ * `../../app/server.js` outside the inbox (zip slip). The entry is a loop
+ * variable or a callback parameter.
+ */
+function findArchiveEntryName(sem: FileSemantics, expression: ts.Expression, depth: number): ts.Node | undefined {
+  const node = skipOuterExpressions(expression);
+  if (ts.isPropertyAccessExpression(node) && ENTRY_NAME_FIELDS.has(node.name.text) && ts.isIdentifier(node.expression)) {
+    const declaration = sem.resolve(node.expression);
+    const isEntry =
+      (declaration?.kind === 'parameter' && ts.isCallExpression(declaration.fn.parent)) ||
+      (declaration?.kind === 'variable' && ts.isForOfStatement(declaration.node.parent.parent));
+    const fn = getEnclosingFunction(node);
+    if (isEntry && !(fn && ENTRY_CHECK.test(fn.getText()))) return node;
+    return undefined;
+  }
+  if (depth > 3) return undefined;
+  if (ts.isIdentifier(node)) {
+    const value = sem.followSingleValue(node);
+    return value && value !== node ? findArchiveEntryName(sem, value, depth + 1) : undefined;
+  }
+  // `path.join(dir, entry.path)` and templates keep the name; other calls may have cleaned it.
+  if (ts.isCallExpression(node) && !/^(join|resolve)$/.test(getMemberName(skipOuterExpressions(node.expression)) ?? '')) return undefined;
+  let found: ts.Node | undefined;
+  ts.forEachChild(node, (child) => {
+    if (!found && ts.isExpression(child)) found = findArchiveEntryName(sem, child, depth + 1);
+  });
+  return found;
+}
 
 /**
  * multer's `diskStorage({ filename(req, file, cb) { cb(null, file.originalname) } })`:
