@@ -360,6 +360,8 @@ export class LoggedValueClassifier {
     const single = this.sem.getSingleValue(declaration);
     let initial: Result | undefined;
     if (single && declaration.pattern.length === 0) {
+      // Random digits named as a code are a one-time code, whatever the number conversion: `const code = randomInt(1e5, 1e6)`.
+      if (ONE_TIME_CODE_NAME.test(identifier.text) && RANDOM_DIGITS.test(single.getText())) return this.item('name', identifier, identifier.text, state, 'leaf', 'token');
       initial = this.classify(single, inner);
       // A value masked where it is made stays masked: `const token = maskToken(raw)`.
       if (initial.safe) return SAFE;
@@ -911,6 +913,12 @@ function relabel(item: LoggedItem, identifier: ts.Identifier, value: ts.Expressi
 }
 
 /** Literals, flags and arithmetic, which hold no data worth masking. */
+/** Names of variables that may hold a one-time code: `code`, `otp`, `pin`, `smsCode`, `verificationCode`. */
+const ONE_TIME_CODE_NAME = /^(code|otp|pin|passcode)$|(Code|Otp|OTP|Pin|PIN|Passcode)$/;
+
+/** Text of an expression that draws random digits: `randomInt(100000, 1000000)`, `Math.floor(Math.random() * 1e6)`. */
+const RANDOM_DIGITS = /\b(randomInt|Math\.random|randomBytes|getRandomValues|randomUUID)\b/;
+
 function isSafeSyntax(expression: ts.Expression): boolean {
   switch (expression.kind) {
     case ts.SyntaxKind.StringLiteral:
