@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { commonFolder, findConfigFile, loadConfig } from '../config/load.js';
+import { commonFolder, findConfigFile, loadConfig, parseConfig } from '../config/load.js';
 import { createDefaultConfig, type ResolvedConfig } from '../config/schema.js';
 import { scan } from '../engine/scanner.js';
-import { getGitTopLevel } from '../files/git.js';
+import { getGitTopLevel, listTrackedFiles, readGitObject } from '../files/git.js';
 import { allRules } from '../rules/index.js';
 import { formatJson } from '../reporters/json.js';
 import { formatSarif } from '../reporters/sarif.js';
@@ -162,21 +162,42 @@ function writeNotices(result: ScanResult, cwd: string, quiet: boolean): void {
  * `.keneyaudit.yml` found from the common folder of the scanned paths up to
  * the git top level.
  */
-export function resolveConfig(paths: string[], options: Pick<ScanCommandOptions, 'config'>, cwd: string): ResolvedConfig {
+export function resolveConfig(
+  paths: string[],
+  options: Pick<ScanCommandOptions, 'config' | 'staged' | 'quiet'>,
+  cwd: string,
+): ResolvedConfig {
   const ruleIds = allRules.map((rule) => rule.meta.id);
   if (options.config === false) return createDefaultConfig();
+  const load = (file: string): ResolvedConfig => (options.staged ? loadStagedConfig(file, ruleIds, options.quiet) : loadConfig(file, ruleIds));
   if (typeof options.config === 'string') {
     const file = path.resolve(cwd, options.config);
     if (!fs.existsSync(file)) {
       throw new UsageError(`Config file '${options.config}' not found.`, 'Pass an existing file to --config, or use --no-config.');
     }
-    const config = loadConfig(fs.realpathSync(file), ruleIds);
+    const config = load(fs.realpathSync(file));
     config.globBase = cwd;
     return config;
   }
   const start = commonFolder(cwd, paths);
   const found = findConfigFile(start, getGitTopLevel(start));
-  return found ? loadConfig(fs.realpathSync(found), ruleIds) : createDefaultConfig();
+  return found ? load(fs.realpathSync(found)) : createDefaultConfig();
+}
+
+/**
+ * Loads the config a commit will contain: the staged version of a file git
+ * tracks, so an unstaged edit that turns a rule off does not let a finding
+ * through the pre-commit hook. An untracked config is read from the work tree,
+ * with a note that the commit does not contain it.
+ */
+function loadStagedConfig(file: string, ruleIds: readonly string[], quiet: boolean | undefined): ResolvedConfig {
+  const folder = path.dirname(file);
+  const top = getGitTopLevel(folder);
+  const relative = top ? path.relative(fs.realpathSync(top), file).split(path.sep).join('/') : undefined;
+  const staged = top && relative && listTrackedFiles(top, [`:(literal)${relative}`]).length > 0 ? readGitObject(top, `:${relative}`) : undefined;
+  if (staged) return parseConfig(staged.toString('utf8'), file, ruleIds);
+  if (!quiet) process.stderr.write(`Note: ${path.basename(file)} is not staged, so this scan uses the work tree's copy, which the commit does not contain.\n`);
+  return loadConfig(file, ruleIds);
 }
 
 /**

@@ -188,6 +188,44 @@ describe('scan --staged', () => {
   });
 });
 
+describe('scan --staged config', () => {
+  const RULE_ON = 'rules:\n  unparameterized-sql: on\n';
+  const RULE_OFF = 'rules:\n  unparameterized-sql: off\n';
+
+  it('comes from the index, not the work tree', () => {
+    const cwd = makeCommittedRepo({ 'src/db.ts': CLEAN_MODULE, '.keneyaudit.yml': RULE_ON });
+    writeFiles(cwd, { 'src/db.ts': UNPARAMETERIZED_HELPER });
+    git(cwd, 'add', 'src/db.ts');
+    // An unstaged edit that turns the rule off is not part of the commit.
+    writeFiles(cwd, { '.keneyaudit.yml': RULE_OFF });
+
+    const { status, json } = runCliJson<ScanJson>(['scan', '--staged'], { cwd });
+    expect(places(json)).toEqual(['src/db.ts:6']);
+    expect(status).toBe(1);
+  });
+
+  it('staged edit applies though the work tree differs', () => {
+    const cwd = makeCommittedRepo({ 'src/db.ts': CLEAN_MODULE, '.keneyaudit.yml': RULE_ON });
+    writeFiles(cwd, { 'src/db.ts': UNPARAMETERIZED_HELPER, '.keneyaudit.yml': RULE_OFF });
+    git(cwd, 'add', 'src/db.ts', '.keneyaudit.yml');
+    writeFiles(cwd, { '.keneyaudit.yml': RULE_ON });
+
+    const { status, json } = runCliJson<ScanJson>(['scan', '--staged'], { cwd });
+    expect(places(json)).toEqual([]);
+    expect(status).toBe(0);
+  });
+
+  it('untracked is read with a note', () => {
+    const cwd = makeCommittedRepo({ 'src/db.ts': CLEAN_MODULE });
+    writeFiles(cwd, { 'src/db.ts': UNPARAMETERIZED_HELPER, '.keneyaudit.yml': RULE_OFF });
+    git(cwd, 'add', 'src/db.ts');
+
+    const result = runCli(['scan', '--staged'], { cwd });
+    expect(result.stderr).toContain('.keneyaudit.yml is not staged');
+    expect(result.status).toBe(0);
+  });
+});
+
 describe('scan --changed-since', () => {
   /** Creates a repository whose feature branch commits, edits and adds files after `main`. */
   function makeBranch(): string {
