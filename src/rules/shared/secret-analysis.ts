@@ -295,8 +295,26 @@ function judgeLiteral(
       getNamedLabel(query.name, query.value),
     );
   }
+  const command = findCommandLineCredential(value);
+  if (command) return toHardcoded(node, command.value, 'a command line', getNamedLabel(command.option, command.value));
+  // Node's http.request({ auth: 'user:password' }) and similar client options.
+  const basic = name && /^auth$/i.test(name) ? /^[^:\s]+:(\S{4,})$/.exec(value) : null;
+  if (basic && !isPlaceholder(basic[1]!)) return toHardcoded(node, basic[1]!, context.holder, getNamedLabel('password', basic[1]!));
   const named = name ? judgeNamedValue(name, value) : undefined;
   return named && toHardcoded(node, named.value, context.holder, named.label);
+}
+
+/**
+ * Finds a password written into a command line: `curl -u admin:s3cret`,
+ * `--user admin:s3cret`, `--password=s3cret`. A variable such as `$DB_PASSWORD`
+ * is not a password.
+ */
+function findCommandLineCredential(text: string): { option: string; value: string } | undefined {
+  const user = /(?:^|\s)(?:-u|--user)[\s=]+['"]?[^\s'":]+:([^\s'"]{4,})/.exec(text);
+  if (user && !isPlaceholder(user[1]!)) return { option: 'password', value: user[1]! };
+  const password = /(?:^|\s)--password[\s=]+['"]?([^\s'"]{6,})/.exec(text);
+  if (password && !isPlaceholder(password[1]!)) return { option: 'password', value: password[1]! };
+  return undefined;
 }
 
 function toHardcoded(
