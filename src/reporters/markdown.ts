@@ -30,6 +30,9 @@ export function formatMarkdown(result: ScanResult, _options: ReporterOptions): s
   const extras: string[] = [];
   if (summary.suppressed > 0) extras.push(`${summary.suppressed} suppressed`);
   if (summary.baselined > 0) extras.push(`${summary.baselined} in the baseline`);
+  if (result.skipped.length > 0) extras.push(`${plural(result.skipped.length, 'file')} skipped`);
+  // Such files were analysed from the parser's recovered tree, so their findings may be incomplete.
+  if (result.filesWithSyntaxErrors.length > 0) extras.push(`${plural(result.filesWithSyntaxErrors.length, 'file')} with syntax errors`);
   lines.push('', `Scanned ${plural(summary.files, 'file')}, ${plural(summary.lines, 'line')}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}.`);
   return `${lines.join('\n')}\n`;
 }

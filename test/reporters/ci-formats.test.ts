@@ -169,6 +169,11 @@ describe('--format markdown', () => {
     expect(cells(row)[3]).toBe('Key &lt;img src=x onerror=alert(1)&gt; in \\`keys\\` &amp; more.');
   });
 
+  it('counts files with syntax errors', () => {
+    const markdown = scanTo('markdown', makeTempFolder({ 'src/answer.ts': CLEAN_MODULE, 'src/broken.ts': 'export const = ;\n' }));
+    expect(markdown).toContain('Scanned 2 files, 2 lines; 1 file with syntax errors.');
+  });
+
   it('says so when nothing is found', () => {
     const markdown = scanTo('markdown', makeTempFolder({ 'src/answer.ts': CLEAN_MODULE }));
     expect(markdown).toBe('## keney-audit\n\nNo problems found in 1 file.\n\nScanned 1 file, 1 line.\n');
