@@ -419,7 +419,7 @@ class ConditionJudge {
 
   /**
    * True when an origin value is an argument, a method receiver or a compared operand.
-   * NOTE: a weak test such as `origin.includes('example.com')` counts as a check too.
+   * NOTE: a weak test such as `origin.includes('example.com')` counts as a check here; only origin functions of an `origin` option are judged for weak tests (weak-origin-checks.ts).
    */
   private isCheckedUse(expression: ts.Expression): boolean {
     const isValueNode =
