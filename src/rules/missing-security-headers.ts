@@ -39,7 +39,8 @@ export default defineRule<'missing', AppFact>({
   },
   project(context) {
     for (const app of judgeApps(context)) {
-      if (app.fact.test || app.measures.has('headers')) continue;
+      // A sub-app gets its headers from the app that mounts it, which is outside the scan when nothing mounts it here.
+      if (app.fact.test || app.fact.subApp || app.measures.has('headers')) continue;
       context.report({
         file: app.file,
         location: app.fact.location,

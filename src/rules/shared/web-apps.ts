@@ -42,6 +42,8 @@ export type AppFact =
       exports: string[][];
       key: string;
       test: boolean;
+      /** A Hono app exported by name and never served in its file: a router that another module mounts. */
+      subApp?: boolean;
     }
   | { kind: 'measure'; app: AppRef; measure: Measure }
   | { kind: 'mount'; child: AppRef; parent: AppRef }
@@ -358,6 +360,11 @@ class AppCollector {
         const app = this.resolve(returned, 0);
         if (app?.kind === 'local') apps.get(app.id)?.exports.push([...path, CALL]);
       }
+    }
+    // `export const auth = new Hono()` in a file that never serves it is a sub-app for another module's `app.route()`.
+    const serves = /\b(serve|handle)\s*\(|\.fetch\b|\.fire\s*\(/.test(this.sem.sourceFile.text);
+    for (const app of apps.values()) {
+      if (app.framework === 'hono' && !serves && app.exports.length > 0 && app.exports.every((path) => path[0] !== 'default')) app.subApp = true;
     }
   }
 }
