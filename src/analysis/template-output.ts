@@ -43,20 +43,29 @@ export function getUnescapedTemplateData(sem: FileSemantics, call: ts.CallExpres
   const text = sem.evaluate(rendered.template);
   if (text.kind !== 'string') return undefined;
   const names = new Set([...text.value.matchAll(pattern)].map((match) => (match[1] ?? match[2])!));
-  if (names.size === 0 || !rendered.data) return [];
+  if (!rendered.data) return [];
   const data = sem.followSingleValue(rendered.data);
-  if (!data || !ts.isObjectLiteralExpression(data)) return [rendered.data];
+  if (!data || !ts.isObjectLiteralExpression(data)) return names.size > 0 ? [rendered.data] : [];
   const values: ts.Expression[] = [];
   for (const property of data.properties) {
     if (ts.isSpreadAssignment(property)) {
-      values.push(property.expression);
+      if (names.size > 0) values.push(property.expression);
       continue;
     }
     const name = property.name && propertyNameText(property.name);
     const value = getPropertyValue(property);
-    if (name && value && names.has(name)) values.push(value);
+    if (name && value && (names.has(name) || isSafeString(sem, value))) values.push(value);
   }
   return values;
+}
+
+/** Handlebars' `new SafeString(text)` marks text as HTML that `{{ }}` writes without escaping. */
+function isSafeString(sem: FileSemantics, expression: ts.Expression): boolean {
+  const value = sem.followSingleValue(expression);
+  if (!value || !ts.isNewExpression(value)) return false;
+  const callee = skipOuterExpressions(value.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  return name === 'SafeString';
 }
 
 /** Returns the engine, template text and data of a render call, or of a call of a compiled template. */
