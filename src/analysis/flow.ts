@@ -449,6 +449,11 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
     }
   }
 
+  // `/[?&]msg=([^&]*)/.exec(location.search)` returns parts of the text it searches.
+  if (method === 'exec' && ts.isPropertyAccessExpression(callee) && call.arguments[0] && sem.evaluate(callee.expression).kind === 'regexp') {
+    return flowOf(sem, call.arguments[0], depth + 1).map((leaf) => withStep(leaf, call));
+  }
+
   // `new Array(ids.length).fill('?')` holds only the fill value.
   if (method === 'fill' && call.arguments.length === 1 && ts.isPropertyAccessExpression(callee)) {
     return flowOf(sem, call.arguments[0]!, depth + 1).map((leaf) => withStep(leaf, call));
