@@ -2,6 +2,7 @@ import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { packageName } from '../analysis/origin.js';
 import { splitWords } from '../analysis/sensitive.js';
+import type { Value } from '../analysis/values.js';
 import {
   getCalleeName,
   getDecoratorArguments,
@@ -19,6 +20,7 @@ import { getNumber } from './shared/numeric-settings.js';
 import { getObjectLiteral, lookupOption } from './shared/option-lookup.js';
 import { getRegexMinLength, isAnchored } from './shared/regex-length.js';
 import { getCallTarget } from './shared/report-target.js';
+import { getFactPlace, type FactPlace } from './shared/jwt-facts.js';
 import { mayImport, perFile } from './shared/file-imports.js';
 import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
@@ -59,11 +61,20 @@ interface FieldChecks {
   custom: boolean;
   /** Names of the other checks on the field, for telling content checks from type checks. */
   methods: string[];
+  /** Minimums read from constants of other modules, `.min(PASSWORD_MIN_LENGTH)`, which the project step reads. */
+  imported?: Array<{ value: Value; node: ReportTarget }>;
+}
+
+/** A minimum from another module, for the project step: where to report and the longest minimum known here. */
+interface ImportedLengthFact extends FactPlace {
+  value: Value;
+  field: string;
+  known: number;
 }
 
 type MessageId = 'tooShort' | 'noLength';
 
-export default defineRule<MessageId>({
+export default defineRule<MessageId, ImportedLengthFact>({
   meta: {
     id: 'weak-password-policy',
     title: 'Password rule shorter than 8 characters, or none',
@@ -78,15 +89,27 @@ export default defineRule<MessageId>({
       noLength: '`{{field}}` has no minimum length while the other fields of this schema are checked; require at least 8 characters.',
     },
   },
+  project(context) {
+    for (const { file, facts } of context.facts<ImportedLengthFact>()) {
+      for (const fact of facts) {
+        const value = context.resolveValue(file, fact.value);
+        if (value.kind !== 'number') continue;
+        const min = Math.max(value.value, fact.known);
+        if (min >= MIN_LENGTH) continue;
+        context.report({ file, location: fact.location, messageId: 'tooShort', data: { field: fact.field, min }, fingerprintKey: fact.key });
+      }
+    }
+  },
   create(context) {
     const sem = context.semantics;
     // A schema kept in a variable is reached both from its declaration and from the objects that use it.
     const reported = new Set<number>();
-    const report = (node: ReportTarget, messageId: MessageId, field: string, min?: number): void => {
+    const report: Report = (node, messageId, field, min, imported) => {
       const start = 'kind' in node ? node.getStart() : node.start;
       if (reported.has(start)) return;
       reported.add(start);
-      context.report({ node, messageId, data: { field, ...(min !== undefined ? { min } : {}) } });
+      if (imported) context.addFact({ ...getFactPlace(context.sourceFile, node), value: imported.value, field, known: imported.known });
+      else context.report({ node, messageId, data: { field, ...(min !== undefined ? { min } : {}) } });
     };
     const checkVariable = (declaration: ts.VariableDeclaration): void => {
       // export const passwordSchema = z.string().min(6);
@@ -137,7 +160,8 @@ export default defineRule<MessageId>({
   },
 });
 
-type Report = (node: ReportTarget, messageId: MessageId, field: string, min?: number) => void;
+/** Reports a finding, or, with `imported`, records a minimum of another module for the project step to judge. */
+type Report = (node: ReportTarget, messageId: MessageId, field: string, min?: number, imported?: { value: Value; known: number }) => void;
 
 const MAY_NAME_PASSWORD = /pass|pwd/i;
 
@@ -165,6 +189,11 @@ function isChosenPasswordName(name: string): boolean {
 /** Reports when the longest minimum is below 8, and a field with no length check when `missing.allowed` is set. */
 function judgeChecks(checks: FieldChecks, field: string, missing: { node: ts.Node; allowed: boolean } | undefined, report: Report): void {
   if (checks.custom) return;
+  if (checks.imported && checks.imported.length > 0) {
+    const known = checks.lengths.reduce((best, check) => Math.max(best, check.min), 0);
+    if (known < MIN_LENGTH) for (const imported of checks.imported) report(imported.node, 'tooShort', field, undefined, { value: imported.value, known });
+    return;
+  }
   if (checks.lengths.length === 0) {
     if (missing?.allowed) report(missing.node, 'noLength', field);
     return;
@@ -211,10 +240,17 @@ function addChainCheck(sem: FileSemantics, checks: FieldChecks, method: string, 
     const min = getNumber(sem, first);
     // `.min(1, 'Password is required')` only requires a value.
     if (min !== undefined && min > 1) checks.lengths.push({ min, node: getCallTarget(call) });
-    // `.min(PASSWORD_MIN_LENGTH)` imported from another module sets a length this file does not show.
-    if (min === undefined) checks.custom = true;
+    // `.min(PASSWORD_MIN_LENGTH)` imported from another module sets a length that the project step reads.
+    if (min === undefined) addUnknownLength(sem, checks, first, getCallTarget(call));
   }
   if ((method === 'regex' || method === 'pattern' || method === 'matches') && first) addRegexCheck(sem, checks, first, getCallTarget(call));
+}
+
+/** Records a minimum this file cannot read: an import goes to the project step, anything else counts as a check of its own. */
+function addUnknownLength(sem: FileSemantics, checks: FieldChecks, expression: ts.Expression, node: ReportTarget): void {
+  const value = sem.evaluate(expression);
+  if (value.kind === 'import') (checks.imported ??= []).push({ value, node });
+  else checks.custom = true;
 }
 
 function addRegexCheck(sem: FileSemantics, checks: FieldChecks, expression: ts.Expression, node: ReportTarget): void {
@@ -350,7 +386,8 @@ function getValidatorChecks(sem: FileSemantics, base: ts.CallExpression): FieldC
       const lookup = lookupOption(sem, options, ['min']);
       const min = lookup.kind === 'set' && lookup.expression ? getNumber(sem, lookup.expression) : undefined;
       if (min !== undefined && min > 1) checks.lengths.push({ min, node: getCallTarget(call) });
-      if (min === undefined && lookup.kind !== 'missing') checks.custom = true;
+      if (min === undefined && lookup.kind === 'set' && lookup.expression) addUnknownLength(sem, checks, lookup.expression, getCallTarget(call));
+      else if (min === undefined && lookup.kind !== 'missing') checks.custom = true;
     }
     if (method === 'isStrongPassword') {
       // validator.js requires 8 characters unless minLength sets another length.
@@ -418,7 +455,7 @@ function checkClassValidatorDto(context: RuleContext<MessageId>, node: ts.ClassD
       if ((name === 'MinLength' || name === 'Length') && first) {
         const min = getNumber(sem, first);
         if (min !== undefined && min > 1) checks.lengths.push({ min, node: decorator });
-        if (min === undefined) checks.custom = true;
+        if (min === undefined) addUnknownLength(sem, checks, first, decorator);
       } else if (name === 'IsStrongPassword') {
         const lookup = first ? lookupOption(sem, first, ['minLength']) : ({ kind: 'missing' } as const);
         const min = lookup.kind === 'set' && lookup.expression ? getNumber(sem, lookup.expression) : lookup.kind === 'missing' ? 8 : undefined;
