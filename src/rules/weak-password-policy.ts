@@ -42,6 +42,9 @@ const CONTENT_CHECKS = /^(email|isEmail|IsEmail|min|max|length|isLength|IsLength
 /** Words of a password field that is checked against the stored one or repeats another field, not chosen here. */
 const NOT_CHOSEN_WORDS = new Set(['current', 'old', 'existing', 'previous', 'confirm', 'confirmation', 'confirmed', 'repeat', 'repeated', 'retype', 'again', 'verify', 'verification', 'hash', 'hashed', 'digest', 'reset']);
 
+/** Words of names that describe a password rather than hold one. */
+const DESCRIBING_WORDS = new Set(['hint', 'policy', 'language', 'locale', 'expiry', 'expires', 'expiration', 'age', 'strength', 'label', 'placeholder', 'format']);
+
 /** Last words of names that hold several things, whose `length` counts them: `passwordFields`, `passwords`, `passwordRules`. */
 const COLLECTION_WORDS = new Set(['fields', 'inputs', 'elements', 'list', 'items', 'rules', 'attempts', 'errors', 'history', 'passwords', 'hashes', 'entries', 'options']);
 
@@ -183,6 +186,8 @@ function isChosenPasswordName(name: string): boolean {
   const words = splitWords(name);
   if (!words.some((word) => /^(password|passwd|passphrase|pwd)$/.test(word) || word.endsWith('password'))) return false;
   if (COLLECTION_WORDS.has(words[words.length - 1]!)) return false;
+  // `passwordHint`, `passwordHintLanguage`, `passwordPolicyName`: a field about the password, not the password.
+  if (words.some((word) => DESCRIBING_WORDS.has(word))) return false;
   return !words.some((word) => NOT_CHOSEN_WORDS.has(word)) && !/^(is|has|show|should|min|max)$/.test(words[0]!);
 }
 

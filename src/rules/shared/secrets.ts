@@ -147,6 +147,8 @@ export function isPathOrAddress(value: string): boolean {
     return true;
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true;
+  // An AWS ARN names a resource, a secret of Secrets Manager included, and grants nothing by itself.
+  if (/^arn:aws[\w-]*:[\w-]+:/.test(value)) return true;
   // Blockchain account and contract addresses are public, unlike private keys of 64 hex digits.
   if (/^0x[0-9a-fA-F]{40}$/.test(value)) return true;
   if (/^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/.test(value)) return true;
