@@ -114,6 +114,9 @@ export function getRequestRole(sem: FileSemantics, parameter: ts.ParameterDeclar
   if (index === 1 && isGraphqlResolver(fn)) return 'data';
 
   if (isNextPageProps(fn, parameter, index)) return 'data';
+  // `GET(request, { params })`: the dynamic segments of a Next.js route come from the address.
+  if (index === 1 && isNextRouteHandler(fn)) return 'data';
+  if (isServerAction(fn)) return 'data';
 
   const registration = getRouteRegistration(fn);
   if (registration !== undefined) {
@@ -192,6 +195,28 @@ function getRoleFromNames(fn: ts.SignatureDeclaration, index: number, name: stri
   if ((name === 'ctx' || name === 'context') && second === 'next' && index === 0) return 'koa-context';
   if (isNextRouteHandler(fn) && index === 0) return 'request';
   return undefined;
+}
+
+/**
+ * True for a Next.js server action: a function of a module that starts with
+ * the `'use server'` directive, or one whose body starts with it. The client
+ * calls it with arguments of its choosing, a FormData included.
+ */
+function isServerAction(fn: ts.SignatureDeclaration): boolean {
+  if (!ts.isFunctionDeclaration(fn) && !ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return false;
+  if (fn.body && ts.isBlock(fn.body) && startsWithUseServer(fn.body.statements)) return true;
+  let node: ts.Node = fn;
+  while (node.parent && !ts.isSourceFile(node.parent)) node = node.parent;
+  return node.parent !== undefined && ts.isSourceFile(node.parent) && startsWithUseServer(node.parent.statements) && isExported(node);
+}
+
+function startsWithUseServer(statements: ts.NodeArray<ts.Statement>): boolean {
+  const first = statements[0];
+  return first !== undefined && ts.isExpressionStatement(first) && ts.isStringLiteral(first.expression) && first.expression.text === 'use server';
+}
+
+function isExported(statement: ts.Node): boolean {
+  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false);
 }
 
 function isNextRouteHandler(fn: ts.SignatureDeclaration): boolean {
