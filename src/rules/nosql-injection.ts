@@ -228,7 +228,8 @@ function isMongoReceiver(sem: FileSemantics, receiver: ts.Expression, usesMongo:
   const origin = sem.originOf(receiver);
   if (origin.root.kind === 'module' && MONGO_PACKAGES.has(packageName(origin.root.specifier))) return true;
   if (origin.path.includes('collection') || origin.path.includes('model')) return true;
-  if (origin.names.some((name) => /(^|[^a-z])(collection|Model)$/.test(name))) return true;
+  // `users` collections, and models named `PatientModel`, `patientModel` or `Model`.
+  if (origin.names.some((name) => /(^|[^a-z])collection$|Collection$|Model$/.test(name))) return true;
   const expression = skipOuterExpressions(receiver);
   if (usesMongo) return true;
   // Models imported from a project module: `import { Product } from './models/product'`.
