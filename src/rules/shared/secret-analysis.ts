@@ -439,6 +439,8 @@ function isValueLike(value: string, name: string): boolean {
   if (isPlaceholder(value) || isIdentifierLike(value) || isPathOrAddress(value)) return false;
   const words = value.trim().split(/\s+/);
   if (words.length > 3 || /[.!?:]$/.test(value.trim())) return false;
+  // A random part makes a key of words a key: `prod-signing-secret-7Hq2xL9vR4`.
+  if (value.split(/[-_.:\s]/).some((chunk) => chunk.length >= 6 && /\d/.test(chunk) && /[a-z]/i.test(chunk))) return true;
   const nameWords = new Set(splitWords(name));
   return !splitWords(value).some((word) => nameWords.has(word));
 }
