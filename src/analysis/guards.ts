@@ -215,6 +215,9 @@ function getCheckKind(
     ) {
       const left = getCheckKind(sem, expression.left, isVariable, expected);
       const right = getCheckKind(sem, expression.right, isVariable, expected);
+      // `target === root || target.startsWith(root + path.sep)`: the folder itself is inside the folder too.
+      if (left === 'path' && !right && isEqualityWithVariable(expression.right, isVariable, expected)) return 'path';
+      if (right === 'path' && !left && isEqualityWithVariable(expression.left, isVariable, expected)) return 'path';
       return left && right ? left : undefined;
     }
     return getComparisonKind(sem, expression, isVariable, expected);
@@ -222,6 +225,20 @@ function getCheckKind(
 
   if (ts.isCallExpression(expression)) return getCallCheckKind(sem, expression, isVariable, expected);
   return undefined;
+}
+
+/** True when a condition that evaluates to `expected` proves the variable equal to a name: `target === root`. */
+function isEqualityWithVariable(condition: ts.Expression, isVariable: (node: ts.Node) => boolean, expected: boolean): boolean {
+  const node = skipOuterExpressions(condition);
+  if (!ts.isBinaryExpression(node)) return false;
+  const operator = node.operatorToken.kind;
+  const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+  const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+  if (!((equal && expected) || (notEqual && !expected))) return false;
+  const left = skipOuterExpressions(node.left);
+  const right = skipOuterExpressions(node.right);
+  const other = isVariable(left) ? right : isVariable(right) ? left : undefined;
+  return other !== undefined && (ts.isIdentifier(other) || ts.isPropertyAccessExpression(other));
 }
 
 function getComparisonKind(
