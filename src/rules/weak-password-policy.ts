@@ -240,7 +240,9 @@ function getChainChecks(sem: FileSemantics, expression: ts.Expression, depth = 0
 function addChainCheck(sem: FileSemantics, checks: FieldChecks, method: string, call: ts.CallExpression): void {
   checks.methods.push(method);
   const first = call.arguments[0];
-  if (CUSTOM_CHECKS.has(method)) checks.custom = true;
+  const refined = method === 'refine' && first ? getRefinedMinimum(sem, first) : undefined;
+  if (refined !== undefined) checks.lengths.push({ min: refined, node: getCallTarget(call) });
+  else if (CUSTOM_CHECKS.has(method)) checks.custom = true;
   if ((method === 'min' || method === 'length') && first) {
     const min = getNumber(sem, first);
     // `.min(1, 'Password is required')` only requires a value.
@@ -594,6 +596,22 @@ function checkManualLength(context: RuleContext<MessageId>, binary: ts.BinaryExp
   if (min === undefined || min <= 1 || min >= MIN_LENGTH) return;
   if (CHECKING_CONTEXT.test(getSchemaContext(binary))) return;
   report(binary, 'tooShort', field, min);
+}
+
+/** The minimum of `.refine((value) => value.length >= 6)`, a callback that only compares its value's length. */
+function getRefinedMinimum(sem: FileSemantics, callback: ts.Expression): number | undefined {
+  const fn = skipOuterExpressions(callback);
+  if (!ts.isArrowFunction(fn) || ts.isBlock(fn.body) || fn.parameters.length !== 1 || !ts.isIdentifier(fn.parameters[0]!.name)) return undefined;
+  const parameter = fn.parameters[0]!.name.text;
+  const body = skipOuterExpressions(fn.body);
+  if (!ts.isBinaryExpression(body)) return undefined;
+  const left = skipOuterExpressions(body.left);
+  if (!ts.isPropertyAccessExpression(left) || left.name.text !== 'length' || !ts.isIdentifier(left.expression) || left.expression.text !== parameter) return undefined;
+  const limit = getNumber(sem, body.right);
+  if (limit === undefined) return undefined;
+  if (body.operatorToken.kind === ts.SyntaxKind.GreaterThanEqualsToken) return limit;
+  if (body.operatorToken.kind === ts.SyntaxKind.GreaterThanToken) return limit + 1;
+  return undefined;
 }
 
 /** `password.length` and `req.body.password.length` give `password`. */
