@@ -9,7 +9,6 @@ import { isEnvironmentDependent } from './shared/environment-guards.js';
 import { gatherNodes } from './shared/file-nodes.js';
 import { getStrings, isFalse, isTrue, lookupOption, type OptionLookup } from './shared/option-lookup.js';
 import { getCallTarget } from './shared/report-target.js';
-import { getTemplateText } from './shared/remote-hosts.js';
 import { classifySecretName } from './shared/secret-value-names.js';
 
 /** One attribute that leaves a cookie exposed. */
@@ -141,6 +140,16 @@ function describeProblems(problems: readonly CookieProblem[]): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
+/** The text of a template with each constant part filled in, `attrs.join('; ')` of a constant list included, and `${}` for the rest. */
+function getKnownTemplateText(sem: FileSemantics, template: ts.TemplateExpression): string {
+  let text = template.head.text;
+  for (const span of template.templateSpans) {
+    const value = sem.evaluate(span.expression);
+    text += (value.kind === 'string' ? value.value : '${}') + span.literal.text;
+  }
+  return text;
+}
+
 /**
  * `res.setHeader('Set-Cookie', `sid=${id}; Path=/`)`: reads the attributes
  * from the constant text of the header value. A value that adds attributes
@@ -153,7 +162,7 @@ function getHeaderCookie(sem: FileSemantics, call: ts.CallExpression): CookieSet
   if (!method || !HEADER_METHODS.has(method) || !header || !value) return undefined;
   if (getStrings(sem.evaluate(header))[0]?.toLowerCase() !== 'set-cookie') return undefined;
   const node = skipOuterExpressions(value);
-  const text = ts.isTemplateExpression(node) ? getTemplateText(node) : getStrings(sem.evaluate(node))[0];
+  const text = ts.isTemplateExpression(node) ? getKnownTemplateText(sem, node) : getStrings(sem.evaluate(node))[0];
   if (text === undefined) return undefined;
 
   const [pair = '', ...attributes] = text.split(';').map((part) => part.trim());
