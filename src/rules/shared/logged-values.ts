@@ -395,9 +395,12 @@ export class LoggedValueClassifier {
       const named = this.fromName(last.property, identifier, state, identifier.text);
       if (named) return named;
     }
-    const base = this.getPatternBase(identifier, pattern.length);
+    // The pattern is found from the name the declaration binds; `identifier` may be a later use of it.
+    const declared = this.sem.resolve(identifier);
+    const binding = declared && (declared.kind === 'variable' || declared.kind === 'parameter') ? declared.name : identifier;
+    const base = this.getPatternBase(binding, pattern.length);
     if (!base) return undefined;
-    if ('rest' in last) return this.classifyRest(identifier, base, state);
+    if ('rest' in last) return this.classifyRest(identifier, binding, base, state);
     if (!('property' in last)) {
       // `const [, token] = header.split(' ')`: an element carries the data of the whole.
       const whole = this.classify(base, state);
@@ -426,8 +429,8 @@ export class LoggedValueClassifier {
    * Classifies the rest of a destructuring, `const { password, ...rest } = req.body`,
    * as its base less the keys taken out before it.
    */
-  private classifyRest(identifier: ts.Identifier, base: ts.Expression, state: State): Result {
-    const pattern = identifier.parent.parent;
+  private classifyRest(identifier: ts.Identifier, binding: ts.Identifier, base: ts.Expression, state: State): Result {
+    const pattern = binding.parent.parent;
     if (!ts.isObjectBindingPattern(pattern)) return OPAQUE;
     const removed = pattern.elements
       .filter((element) => !element.dotDotDotToken)
