@@ -87,7 +87,7 @@ export class WorkerPool {
       onProgress?.(done);
     };
 
-    // Each worker holds a second batch while it works on the first, so that it never waits for the
+    // Each worker keeps a second batch queued while it works on the first. It then never waits for the
     // calling thread, which reads worker messages only between its own batches.
     const runWorker = (worker: Worker): Promise<void> =>
       new Promise((resolve, reject) => {

@@ -188,7 +188,7 @@ function findErrorUses(sem: FileSemantics, payload: ts.Expression, depth: number
   return uses;
 }
 
-/** The caught error a variable holds unchanged: `const dbErr = err as DatabaseError`, `const error = e`. */
+/** Returns the caught error that a variable names again unchanged: `const dbErr = err as DatabaseError`, `const error = e`. */
 function getCaughtAlias(sem: FileSemantics, declaration: Declaration): Declaration | undefined {
   if (declaration.kind !== 'variable' || declaration.pattern.length > 0) return undefined;
   const value = sem.getSingleValue(declaration);
@@ -304,7 +304,7 @@ function isClassifiedError(sem: FileSemantics, sink: ts.Node, declaration: Decla
 
 /**
  * True when an earlier `if` leaves the block for every error that is not of a
- * known kind, so the code after it sees only classified errors:
+ * known kind, so the code after it handles only classified errors:
  * `if (!(err instanceof HttpError)) return next(err);`. After
  * `if (err instanceof HttpError) return ...;` the code handles all other errors.
  */

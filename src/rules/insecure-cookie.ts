@@ -140,7 +140,7 @@ function describeProblems(problems: readonly CookieProblem[]): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
-/** The text of a template with each constant part filled in, `attrs.join('; ')` of a constant list included, and `${}` for the rest. */
+/** Returns the text of a template with each constant part filled in, `attrs.join('; ')` of a constant list included, and `${}` for the rest. */
 function getKnownTemplateText(sem: FileSemantics, template: ts.TemplateExpression): string {
   let text = template.head.text;
   for (const span of template.templateSpans) {

@@ -8,6 +8,7 @@ import { getCryptoApi } from './shared/crypto-apis.js';
 import { mayImport, mayMention, mayNameProperty } from './shared/file-imports.js';
 import { classifySecretName } from './shared/secret-value-names.js';
 import { gatherWalkLists } from './shared/walk-lists.js';
+import { isTestSourceFile } from './shared/test-files.js';
 
 /** A source of values that an attacker can predict. */
 interface WeakSource {
@@ -87,7 +88,7 @@ export default defineRule({
       ...visitors,
       onEnd() {
         // Values made in a test protect nothing: `const token = fakeMrn()` in `patients.test.ts`.
-        if (!mayHaveWeakSource(sem.sourceFile) || isTestCode(context.file)) return;
+        if (!mayHaveWeakSource(sem.sourceFile) || isTestSourceFile(context.file)) return;
         for (const call of lists.calls.nodes) {
           const source = getWeakSource(sem, call);
           if (!source || (source.clock && isTimeDifference(call))) continue;
@@ -106,11 +107,6 @@ export default defineRule({
     };
   },
 });
-
-/** True for `*.test.ts`, `*.spec.js` and files under `__tests__/`. */
-function isTestCode(file: string): boolean {
-  return /\.(test|spec)\.[cm]?[jt]sx?$/.test(file) || /(^|\/)__tests__\//.test(file);
-}
 
 /** Packages of the weak sources {@link getWeakSource} knows. */
 const WEAK_PACKAGES = new Set(['lodash', 'lodash-es', 'underscore', 'uuid', 'nanoid', 'shortid', 'seedrandom']);

@@ -6,7 +6,8 @@ import { getCallTarget } from './shared/report-target.js';
 import { getBuilderChain, getJwtOperations, getModuleOptionPath, type JwtOperation } from './shared/jwt.js';
 import { lookupOption, type OptionLookup } from './shared/jwt-options.js';
 import { formatLifetime, getLifetime, REFRESH_TOKEN_MAX_LIFETIME, type LifetimeUnit } from './shared/jwt-lifetime.js';
-import { getFactPlace, isRefreshTokenContext, toImportValue, type FactPlace } from './shared/jwt-facts.js';
+import { getFactPlace, type FactPlace } from './shared/fact-place.js';
+import { isRefreshTokenContext, toImportValue } from './shared/jwt-facts.js';
 import { gatherWalkLists } from './shared/walk-lists.js';
 
 /** A lifetime that comes from another module, for the project step to read. */
@@ -136,8 +137,8 @@ function judge(context: RuleContext<MessageId>, operation: JwtOperation, lifetim
 }
 
 /**
- * The lifetime of the default in `process.env.JWT_EXPIRES_IN || '365d'`:
- * whenever the variable is unset, tokens get that lifetime.
+ * Returns the lifetime of the default in `process.env.JWT_EXPIRES_IN || '365d'`.
+ * Whenever the variable is unset, tokens get that lifetime.
  */
 function getFallbackLifetime(sem: FileSemantics, expression: ts.Expression | undefined, unit: LifetimeUnit): number | undefined {
   const node = expression && sem.followSingleValue(expression);

@@ -7,7 +7,8 @@ import { defineRule, type ProjectContext } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
 import { describeCallee, getBuilderChain, getJwtOperation, getModuleOptionPath, type JwtOperation } from './shared/jwt.js';
 import { definedCheck, isTrue, lookupOption, type OptionLookup } from './shared/jwt-options.js';
-import { getFactPlace, getProjectImports, toImportValue, type FactPlace } from './shared/jwt-facts.js';
+import { getFactPlace, type FactPlace } from './shared/fact-place.js';
+import { getProjectImports, toImportValue } from './shared/jwt-facts.js';
 import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /** Whether tokens get an expiry, as far as one file can tell. */

@@ -65,13 +65,16 @@ export default defineRule({
 
 const MULTER = new Set(['multer']);
 
-/** Packages that read archives, whose entries are named by whoever made the archive. */
+/** Packages that read archives, whose entries are named by the author of the archive. */
 const ARCHIVE_PACKAGES = new Set(['unzipper', 'adm-zip', 'yauzl', 'jszip', 'decompress', 'tar-stream', 'node-stream-zip', 'unzip-stream']);
 
 /** Fields of an archive entry that hold its path inside the archive: unzipper `path`, adm-zip `entryName`, yauzl `fileName`. */
 const ENTRY_NAME_FIELDS = new Set(['path', 'entryName', 'fileName', 'relativePath']);
 
-/** Text of a function that checks where an entry lands: a `..` test, a containment check or a reduction to a file name. */
+/**
+ * Text of a function that checks where an entry lands: a `..` test, a containment check or a reduction to a file name.
+ * NOTE: the words are searched in the function's text, so a check of another value there also counts.
+ */
 const ENTRY_CHECK = /['"`]\.\.|\\\.\\\.|startsWith|basename|isPathInside|relative\(/;
 
 /**

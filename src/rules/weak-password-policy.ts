@@ -20,7 +20,7 @@ import { getNumber } from './shared/numeric-settings.js';
 import { getObjectLiteral, lookupOption } from './shared/option-lookup.js';
 import { getRegexMinLength, isAnchored } from './shared/regex-length.js';
 import { getCallTarget } from './shared/report-target.js';
-import { getFactPlace, type FactPlace } from './shared/jwt-facts.js';
+import { getFactPlace, type FactPlace } from './shared/fact-place.js';
 import { mayImport, perFile } from './shared/file-imports.js';
 import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 

@@ -6,37 +6,37 @@ import { REPO_ROOT } from '../helpers/fixtures.js';
 import { makeTempFolder } from '../helpers/temp-project.js';
 
 /**
- * A copy of the hook's layout with stand-ins: `npm` on PATH writes
+ * Creates a copy of the hook's layout with stand-ins: `npm` on PATH writes
  * dist/cli/main.js after a pause, and bin/keney-audit.js prints "scanned".
  * The real install is covered by pre-commit-hook.test.ts.
  */
-function makeHookCopy(npmPause: number): { here: string; env: NodeJS.ProcessEnv } {
-  const here = makeTempFolder({
+function makeHookCopy(npmPause: number): { hookFolder: string; env: NodeJS.ProcessEnv } {
+  const hookFolder = makeTempFolder({
     'bin/pre-commit-hook.sh': fs.readFileSync(path.join(REPO_ROOT, 'bin', 'pre-commit-hook.sh'), 'utf8'),
     'bin/keney-audit.js': "console.log('scanned');\n",
     'tools/npm': `#!/bin/sh\nsleep ${npmPause}\nmkdir -p dist/cli && echo '' > dist/cli/main.js\n`,
   });
-  fs.chmodSync(path.join(here, 'tools', 'npm'), 0o755);
-  return { here, env: { ...process.env, PATH: `${path.join(here, 'tools')}:${process.env.PATH}` } };
+  fs.chmodSync(path.join(hookFolder, 'tools', 'npm'), 0o755);
+  return { hookFolder, env: { ...process.env, PATH: `${path.join(hookFolder, 'tools')}:${process.env.PATH}` } };
 }
 
 describe('pre-commit hook install lock', () => {
   it('of a dead install is removed', () => {
-    const { here, env } = makeHookCopy(0);
+    const { hookFolder, env } = makeHookCopy(0);
     // The lock of an install whose process no longer runs, as Ctrl-C leaves it.
-    fs.mkdirSync(path.join(here, '.install-lock'));
-    fs.writeFileSync(path.join(here, '.install-lock', 'pid'), '999999\n');
+    fs.mkdirSync(path.join(hookFolder, '.install-lock'));
+    fs.writeFileSync(path.join(hookFolder, '.install-lock', 'pid'), '999999\n');
 
-    const result = spawnSync('sh', [path.join(here, 'bin', 'pre-commit-hook.sh')], { env, encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync('sh', [path.join(hookFolder, 'bin', 'pre-commit-hook.sh')], { env, encoding: 'utf8', timeout: 20_000 });
     expect(result.stdout).toContain('scanned');
     expect(result.stderr).toContain('removing the lock of an interrupted install');
-    expect(fs.existsSync(path.join(here, '.install-lock'))).toBe(false);
+    expect(fs.existsSync(path.join(hookFolder, '.install-lock'))).toBe(false);
   });
 
   it('is released when the install is interrupted', async () => {
-    const { here, env } = makeHookCopy(2);
-    const hook = spawn('sh', [path.join(here, 'bin', 'pre-commit-hook.sh')], { env, stdio: 'ignore' });
-    const lock = path.join(here, '.install-lock');
+    const { hookFolder, env } = makeHookCopy(2);
+    const hook = spawn('sh', [path.join(hookFolder, 'bin', 'pre-commit-hook.sh')], { env, stdio: 'ignore' });
+    const lock = path.join(hookFolder, '.install-lock');
     for (let waited = 0; waited < 100 && !fs.existsSync(path.join(lock, 'pid')); waited++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fs.existsSync(lock)).toBe(true);
 

@@ -11,6 +11,11 @@ function routeWith(...lines: string[]): string {
   return SQL_INJECTION_ROUTE.replace(SINK, [...lines, SINK].join('\n'));
 }
 
+/** Returns the route with `tail` after the statement of its SQL sink, on the same line. */
+function routeEndingWith(tail: string): string {
+  return SQL_INJECTION_ROUTE.replace("'${ward}'`);", `'\${ward}'\`); ${tail}`);
+}
+
 async function scanRoute(source: string, rules = ['sql-injection', 'unparameterized-sql']) {
   const cwd = makeTempFolder({ 'route.ts': source });
   const result = await scan({ paths: ['.'], cwd, config: createDefaultConfig(), only: rules });
@@ -36,7 +41,7 @@ describe('valid suppressions', () => {
   });
 
   it('ignore-line suppresses the finding on its line', async () => {
-    const source = SQL_INJECTION_ROUTE.replace("'${ward}'`);", "'${ward}'`); // keney-audit-ignore-line sql-injection -- ward is an enum");
+    const source = routeEndingWith('// keney-audit-ignore-line sql-injection -- ward is an enum');
     const { result } = await scanRoute(source);
     expect(result.findings[0]!.suppression).toEqual({ kind: 'inSource', justification: 'ward is an enum' });
   });
@@ -63,10 +68,7 @@ describe('valid suppressions', () => {
 
 describe('markers outside comments', () => {
   it('string marker suppresses nothing', async () => {
-    const source = SQL_INJECTION_ROUTE.replace(
-      "'${ward}'`);",
-      "'${ward}'`); const note = '// keney-audit-ignore-line sql-injection -- looks like a comment';",
-    );
+    const source = routeEndingWith("const note = '// keney-audit-ignore-line sql-injection -- looks like a comment';");
     const { result, suppressionNotices } = await scanRoute(source);
     expect(result.findings.map((finding) => [finding.ruleId, finding.suppression])).toEqual([['sql-injection', undefined]]);
     expect(suppressionNotices).toEqual([]);
@@ -83,10 +85,7 @@ describe('markers outside comments', () => {
   });
 
   it('string marker after U+2028 suppresses nothing', async () => {
-    const source = SQL_INJECTION_ROUTE.replace(
-      "'${ward}'`);",
-      "'${ward}'`); const note = '\u2028// keney-audit-ignore-line sql-injection -- looks like a comment';",
-    );
+    const source = routeEndingWith("const note = '\u2028// keney-audit-ignore-line sql-injection -- looks like a comment';");
     expect((await scanRoute(source)).result.summary.suppressed).toBe(0);
   });
 
@@ -101,10 +100,7 @@ describe('markers outside comments', () => {
   });
 
   it('comment after a string counts', async () => {
-    const source = SQL_INJECTION_ROUTE.replace(
-      "'${ward}'`);",
-      "'${ward}'`); const note = 'a'; // keney-audit-ignore-line sql-injection -- ward is an enum",
-    );
+    const source = routeEndingWith("const note = 'a'; // keney-audit-ignore-line sql-injection -- ward is an enum");
     expect((await scanRoute(source)).result.summary.suppressed).toBe(1);
   });
 

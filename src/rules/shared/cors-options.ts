@@ -5,7 +5,7 @@ import type { Value } from '../../analysis/values.js';
 import { findUncheckedOrigin, isGuarded } from './cors-origin.js';
 import { findWeakOriginCheck, getWeakPatternExample } from './weak-origin-checks.js';
 
-/** What an `origin` that lets every origin through reaches, in messages. */
+/** The reach of an `origin` that lets every origin through, as messages name it. */
 export const EVERY_ORIGIN = 'every origin';
 
 const MAX_DEPTH = 10;

@@ -15,6 +15,7 @@ import type { ProjectContext, ProjectFinding, RuleContext, Visitors } from '../r
 import { gatherNodes, nodesWithin, returnedExpressions, type FileNodes } from './file-nodes.js';
 import { getOriginStart } from './origin-start.js';
 import { lookupOption, isFalse } from './option-lookup.js';
+import { isTestSourceFile } from './test-files.js';
 
 /**
  * Facts about web applications for rules that judge an application across
@@ -148,7 +149,7 @@ class AppCollector {
       },
       exports: [],
       key: line.trim().replace(/\s+/g, ' '),
-      test: /\.(test|spec)\.[cm]?[jt]sx?$|(^|\/)__tests__\//.test(sourceFile.fileName),
+      test: isTestSourceFile(sourceFile.fileName),
     });
   }
 

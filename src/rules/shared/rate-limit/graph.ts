@@ -4,6 +4,7 @@ import type { ProjectContext } from '../../rule.js';
 import type { EventFact, FunctionFact, ObjectFact, PathPattern, RateLimitFacts, Ref, RouteEvent } from './facts.js';
 import { isLimiterName } from './libraries.js';
 import { coversPath, getPathStrings, joinPaths, toPathPattern } from './paths.js';
+import { isTestSourceFile } from '../test-files.js';
 
 const MAX_DEPTH = 12;
 /** Most mount chains followed from one route; a router mounted in more places than this is rare. */
@@ -86,11 +87,9 @@ export function objectKey(file: string, id: number): string {
   return `${file}#${id}`;
 }
 
-const TEST_FILE = /(^|\/)__tests__\/|\.(test|spec)\.[cm]?[jt]sx?$/;
-
 /** Test files build throwaway apps; neither rule judges them. */
 export function isTestFile(file: string): boolean {
-  return TEST_FILE.test(file);
+  return isTestSourceFile(file);
 }
 
 /**
