@@ -6,6 +6,7 @@ import type { ModuleResolver } from './module-resolver.js';
 import type { SemanticOptions } from '../analysis/semantics.js';
 import { followCallsAcrossFiles, placeKey } from './cross-file.js';
 import { isConstant, memberOf, type Value } from '../analysis/values.js';
+import { NEW } from '../analysis/origin.js';
 import type { Finding, Notification, Severity } from '../types.js';
 
 const MAX_DEPTH = 12;
@@ -138,9 +139,7 @@ export class ProjectIndex {
     }
     if (this.isDeclaredSanitizer(fromFile, check.ref.specifier, check.ref.path, check.safe)) return true;
     if (!found) return check.assume;
-    let target: ExportSummary | undefined = found.export;
-    for (const step of found.rest) target = target?.members?.[step];
-    const returns = target?.returns;
+    const returns = findMember(found.export, found.rest)?.returns;
     if (!returns) return false;
     return returns.constant || returns.sanitized.some((kind) => check.safe.includes(kind));
   }
@@ -149,9 +148,7 @@ export class ProjectIndex {
     if (this.isDeclaredSanitizer(fromFile, check.ref.specifier, check.ref.path, check.safe)) return true;
     const found = this.lookup(fromFile, check.ref.specifier, check.ref.path);
     if (!found) return true;
-    let target: ExportSummary | undefined = found.export;
-    for (const step of found.rest) target = target?.members?.[step];
-    const returns = target?.returns;
+    const returns = findMember(found.export, found.rest)?.returns;
     if (!returns) return true;
     if (returns.constant || returns.sanitized.some((kind) => check.safe.includes(kind))) return true;
     return !check.indexes.some((index) => returns.passes.includes(index));
@@ -167,6 +164,19 @@ export class ProjectIndex {
       return target !== undefined && this.resolver.resolve('index.ts', declared.module) === target;
     });
   }
+}
+
+/**
+ * The summary of a member of an export: `['resolve']` of an object, or
+ * `['new', 'resolve']` of a class, whose summary lists its methods by name.
+ */
+function findMember(exported: ExportSummary, path: readonly string[]): ExportSummary | undefined {
+  let target: ExportSummary | undefined = exported;
+  for (const step of path) {
+    if (step === NEW && target?.members) continue;
+    target = target?.members?.[step];
+  }
+  return target;
 }
 
 /** False when a value is known to be `undefined`, in every branch of a choice. */
