@@ -293,7 +293,7 @@ function judgeHolder(sem: FileSemantics, current: ts.Node, parent: ts.Node, dept
     const name = getFunctionName(fn);
     const own = name ? judgeName(sem, name, parent) : undefined;
     if (own) return own;
-    for (const caller of sem.getLocalCallers(fn)) {
+    for (const caller of [...sem.getLocalCallers(fn), ...getBuildersGiven(sem, fn)]) {
       const found = findSecretHolder(sem, caller, depth + 1, seen);
       if (found) return found;
     }
@@ -302,6 +302,26 @@ function judgeHolder(sem: FileSemantics, current: ts.Node, parent: ts.Node, dept
   if (ts.isCallExpression(parent) && parent.arguments.includes(current as ts.Expression)) return judgeCallArgument(sem, parent);
   if (ts.isShorthandPropertyAssignment(parent)) return judgeName(sem, parent.name.text, parent);
   return undefined;
+}
+
+/** Calls that build a value from the function passed by name: `Array.from({ length: 6 }, randomDigit)`. */
+function getBuildersGiven(sem: FileSemantics, fn: ts.FunctionLikeDeclaration): ts.CallExpression[] {
+  const name = getFunctionName(fn);
+  if (!name) return [];
+  const builders: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && node.text === name) {
+      const call = node.parent;
+      if (ts.isCallExpression(call) && call.arguments.includes(node)) {
+        const method = getMemberName(skipOuterExpressions(call.expression));
+        if (method && CALLBACK_BUILDERS.has(method) && sem.getLocalFunction(sem.originOf(node)) === fn) builders.push(call);
+      }
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sem.sourceFile);
+  return builders;
 }
 
 /** `res.cookie('sid', value)`, `saveResetToken(value)`, `redis.set(`otp:${id}`, value)`: the callee and constant labels name the value. */

@@ -49,8 +49,11 @@ function lookup(sem: FileSemantics, expression: ts.Expression | undefined, path:
     if (declaration?.kind === 'variable' && declaration.pattern.length === 0) {
       const initializer = sem.getSingleValue(declaration);
       if (!initializer) return UNKNOWN;
-      if (isWrittenAfterDeclaration(sem, declaration)) return UNKNOWN;
-      return lookup(sem, initializer, path, depth + 1);
+      const writes = getWritesAfterDeclaration(sem, declaration);
+      if (writes.some((write) => write.kind === 'opaque')) return UNKNOWN;
+      const own = writes.filter((write): write is MemberWrite => write.kind === 'member' && write.name === path[0]);
+      if (own.length === 0) return lookup(sem, initializer, path, depth + 1);
+      return lookupInWrite(sem, own, declaration, path, depth);
     }
   }
   if (ts.isCallExpression(node)) {
@@ -185,42 +188,90 @@ function getObjectMethodCall(call: ts.CallExpression): string | undefined {
  * `options.expiresIn = '1h'`, `options['expiresIn'] = ...` or
  * `Object.assign(options, ...)`. The lookup then gives up rather than guess.
  */
-function isWrittenAfterDeclaration(sem: FileSemantics, declaration: Extract<Declaration, { kind: 'variable' }>): boolean {
-  const cached = writtenCache.get(declaration.node);
-  if (cached !== undefined) return cached;
-  const written = findWriteAfterDeclaration(sem, declaration);
-  writtenCache.set(declaration.node, written);
-  return written;
+/**
+ * A later write to an options variable: `options.algorithms = [...]` sets one
+ * member (`deep` when it sets a member inside it, as `options.ssl.ca = ...`);
+ * `Object.assign(options, ...)` and computed keys may set any.
+ */
+type Write = MemberWrite | { kind: 'opaque' };
+
+interface MemberWrite {
+  kind: 'member';
+  name: string;
+  assignment: ts.BinaryExpression;
+  deep: boolean;
 }
 
-const writtenCache = new WeakMap<ts.Node, boolean>();
+/**
+ * The value a later write gives the option: the last write counts when it
+ * stands in the block of the declaration, so it runs whenever the variable
+ * exists; a write inside a branch or a function leaves the option unknown.
+ */
+function lookupInWrite(
+  sem: FileSemantics,
+  writes: MemberWrite[],
+  declaration: Extract<Declaration, { kind: 'variable' }>,
+  path: readonly string[],
+  depth: number,
+): OptionLookup {
+  const last = writes[writes.length - 1]!;
+  const statement = last.assignment.parent;
+  const declarationStatement = declaration.node.parent.parent;
+  if (writes.some((write) => write.deep) || !ts.isExpressionStatement(statement) || statement.parent !== declarationStatement.parent) return UNKNOWN;
+  const value = last.assignment.right;
+  if (path.length > 1) return lookup(sem, value, path.slice(1), depth + 1);
+  const evaluated = sem.evaluate(value);
+  return evaluated.kind === 'undefined' ? ABSENT : { kind: 'set', value: evaluated, node: last.assignment, expression: value };
+}
 
-function findWriteAfterDeclaration(sem: FileSemantics, declaration: Extract<Declaration, { kind: 'variable' }>): boolean {
+function getWritesAfterDeclaration(sem: FileSemantics, declaration: Extract<Declaration, { kind: 'variable' }>): Write[] {
+  let writes = writesCache.get(declaration.node);
+  if (!writes) {
+    writes = findWritesAfterDeclaration(sem, declaration);
+    writesCache.set(declaration.node, writes);
+  }
+  return writes;
+}
+
+const writesCache = new WeakMap<ts.Node, Write[]>();
+
+function findWritesAfterDeclaration(sem: FileSemantics, declaration: Extract<Declaration, { kind: 'variable' }>): Write[] {
   const name = declaration.name.text;
-  let written = false;
+  const writes: Write[] = [];
   const refersToDeclaration = (node: ts.Node): boolean => {
     const expression = ts.isExpression(node) ? skipOuterExpressions(node) : node;
     return ts.isIdentifier(expression) && expression.text === name && sem.resolve(expression) === declaration;
   };
   const visit = (node: ts.Node): void => {
-    if (written) return;
     if (
       ts.isBinaryExpression(node) &&
       node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
       (ts.isPropertyAccessExpression(node.left) || ts.isElementAccessExpression(node.left)) &&
       refersToDeclaration(getAccessRoot(node.left))
     ) {
-      written = true;
-      return;
-    }
-    if (ts.isCallExpression(node) && getObjectMethodCall(node) === 'assign' && node.arguments[0] && refersToDeclaration(node.arguments[0])) {
-      written = true;
-      return;
+      writes.push(describeWrite(node, node.left));
+    } else if (ts.isCallExpression(node) && getObjectMethodCall(node) === 'assign' && node.arguments[0] && refersToDeclaration(node.arguments[0])) {
+      writes.push({ kind: 'opaque' });
     }
     ts.forEachChild(node, visit);
   };
   visit(sem.sourceFile);
-  return written;
+  return writes;
+}
+
+function describeWrite(assignment: ts.BinaryExpression, target: ts.PropertyAccessExpression | ts.ElementAccessExpression): Write {
+  let first: ts.Expression = target;
+  let deep = false;
+  for (let inner = skipOuterExpressions(target.expression); ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner); inner = skipOuterExpressions(inner.expression)) {
+    first = inner;
+    deep = true;
+  }
+  const name = ts.isPropertyAccessExpression(first)
+    ? first.name.text
+    : ts.isElementAccessExpression(first) && ts.isStringLiteralLike(first.argumentExpression)
+      ? first.argumentExpression.text
+      : undefined;
+  return name === undefined ? { kind: 'opaque' } : { kind: 'member', name, assignment, deep };
 }
 
 function getAccessRoot(node: ts.Expression): ts.Expression {
