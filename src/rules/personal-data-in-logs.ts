@@ -18,6 +18,7 @@ export default defineRule<LoggingMessageId, LoggingFact>({
       headers: '{{name}}, every request header, is written to the log.',
       request: '{{name}}, the whole request, is written to the log.',
       typed: '{{name}} is written to the log with its {{field}} field unmasked.',
+      record: '{{name}}, a whole patient record, is written to the log.',
     },
   },
   create(context) {

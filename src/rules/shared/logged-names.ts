@@ -42,6 +42,17 @@ function classifyUncached(name: string, extra: readonly string[]): SensitiveKind
   return classifyName(name, extra);
 }
 
+/**
+ * Names of a whole patient or health record: `patient`, `patientRecord`,
+ * `medicalRecord`, `healthRecord`, `clinicalNotes`. Not `patientId` or
+ * `patientCount`, which name one field or a number.
+ */
+const PATIENT_RECORD = /^((current|existing|new|updated|saved|found|matched|target) )?(patient|patients|((patient|medical|health|clinical|ehr|emr) (record|records|profile|profiles|details|data|info|chart|charts|history|summary)))$/;
+
+export function isPatientRecordName(name: string): boolean {
+  return PATIENT_RECORD.test(splitWords(name).join(' '));
+}
+
 export function getRuleOfKind(kind: SensitiveKind): LoggedRule {
   return kind === 'credential' || kind === 'token' ? 'secret' : 'personal';
 }

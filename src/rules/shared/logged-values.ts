@@ -36,7 +36,7 @@ import {
   sameSteps,
   type PassMode,
 } from './logged-calls.js';
-import { classifyLoggedName, getRuleOfKind, type LoggedRule } from './logged-names.js';
+import { classifyLoggedName, getRuleOfKind, isPatientRecordName, type LoggedRule } from './logged-names.js';
 import { getRequestPart, isProcessEnv, isRequestObject, looksLikeRequest } from './logged-requests.js';
 import { ValueTypes, type Binding } from './value-types.js';
 
@@ -49,9 +49,10 @@ export { classifyLoggedName, getRuleOfKind, type LoggedRule } from './logged-nam
  * - `body`: a whole request body, which contains the password on a login or sign-up route;
  * - `headers`: every request header, Authorization and Cookie included;
  * - `request`: a whole request object, headers included;
- * - `typed`: a whole object whose type declares sensitive fields.
+ * - `typed`: a whole object whose type declares sensitive fields;
+ * - `record`: a whole object of unknown type whose name says it is a patient's record.
  */
-export type ItemReason = 'name' | 'body' | 'headers' | 'request' | 'typed';
+export type ItemReason = 'name' | 'body' | 'headers' | 'request' | 'typed' | 'record';
 
 /** The position of a value in the logged arguments: the argument index and the keys down to it, as a redaction path. */
 export interface Place {
@@ -291,7 +292,12 @@ export class LoggedValueClassifier {
       state,
     );
     if (typed) return typed.result;
-    return this.fromCallers(identifier, declaration, state);
+    const fromCallers = this.fromCallers(identifier, declaration, state);
+    // `function notify(patient) { log.info(patient) }`, with no type and no caller in this file to say what it holds.
+    if (fromCallers.items.length === 0 && !fromCallers.safe && !declaration.node.type && isPatientRecordName(identifier.text)) {
+      return this.item('record', identifier, identifier.text, state, 'unknown', 'health');
+    }
+    return fromCallers;
   }
 
   /** A handler parameter: a whole request, or a NestJS `@Body()`, `@Headers()` or `@Cookies()` parameter. */
@@ -381,6 +387,10 @@ export class LoggedValueClassifier {
     const merged = merge(results);
     const removed = findRemovedKeys(this.sem, declaration, identifier);
     const items = merged.items.flatMap((item) => this.withoutOverwritten(item, removed, state.place?.path.length ?? 0));
+    // `const patient = await Patient.findById(id)`: a record read whole, with no type to list its fields.
+    if (merged.items.length === 0 && !merged.safe && !declaration.node.type && values.length > 0 && values.every(isFetchedValue) && isPatientRecordName(identifier.text)) {
+      return this.item('record', identifier, identifier.text, state, 'unknown', 'health');
+    }
     return {
       safe: merged.safe || (merged.items.length > 0 && items.length === 0),
       items: items.map((item) => relabel(item, identifier, values[0])),
@@ -797,6 +807,15 @@ export class LoggedValueClassifier {
     if (kind) item.kind = kind;
     return { items: [item], safe: false };
   }
+}
+
+/**
+ * A value fetched whole, whose fields the code does not show: a call or an
+ * `await`. A member such as `req.params.patient` is more often an id.
+ */
+function isFetchedValue(value: ts.Expression): boolean {
+  const node = skipOuterExpressions(value);
+  return ts.isCallExpression(node) || ts.isAwaitExpression(node);
 }
 
 function merge(results: readonly Result[]): Result {

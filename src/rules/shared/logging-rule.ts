@@ -21,7 +21,7 @@ import { getRuleOfKind, LoggedValueClassifier, type LoggedItem, type LoggedRule,
 import type { TypeFact, TypeRef } from './sensitive-types.js';
 
 /** Message ids shared by the two log rules. */
-export type LoggingMessageId = 'value' | 'values' | 'body' | 'headers' | 'request' | 'typed';
+export type LoggingMessageId = 'value' | 'values' | 'body' | 'headers' | 'request' | 'typed' | 'record';
 
 interface Location {
   startLine: number;
