@@ -6,7 +6,7 @@ import { getRequestAccess } from './request.js';
 import { getUnescapedTemplateData } from './template-output.js';
 import { CALL, isRelativeSpecifier, packageName, packagePath, type Origin } from './origin.js';
 import { isConstant } from './values.js';
-import { findConditionalGuard, findGuard } from './guards.js';
+import { findConditionalGuard, findGuard, findMemberGuard } from './guards.js';
 import { getCalleeName, skipOuterExpressions } from './syntax.js';
 
 /**
@@ -395,6 +395,10 @@ function flowOfMember(
   if ((name === 'length' || name === 'size') && !getRequestAccess(sem, base)?.controlled) return EMPTY;
 
   const flow = flowOf(sem, base, depth + 1);
+  if (flow.some((leaf) => leaf.kind === 'source')) {
+    const guard = findMemberGuard(sem, member);
+    if (guard) return [{ kind: 'sanitized', sanitizer: guard, node: member, trace: [member] }];
+  }
   return flow.map((leaf) => {
     if (leaf.kind === 'source' && name) return { ...leaf, label: `${leaf.label}.${name}` };
     // `snippets.SUM` with `import * as snippets` is the export `SUM`, not the whole module.

@@ -3,7 +3,7 @@ import type { FileSemantics } from './semantics.js';
 import type { Declaration } from './scope.js';
 import type { SanitizerKind } from './sanitizers.js';
 import { isConstant, type Value } from './values.js';
-import { skipOuterExpressions } from './syntax.js';
+import { isFunctionNode, skipOuterExpressions } from './syntax.js';
 
 /**
  * Finds a check that makes a variable safe where it is read: an allowlist
@@ -15,22 +15,54 @@ export function findGuard(sem: FileSemantics, read: ts.Identifier, declaration: 
   if (declaration.kind !== 'variable' && declaration.kind !== 'parameter') return undefined;
   const isVariable = (node: ts.Node): boolean =>
     ts.isIdentifier(node) && node.text === read.text && sem.scope.resolve(node) === declaration;
+  const isScopeEnd = (node: ts.Node): boolean => node === declaration.node || (declaration.kind === 'parameter' && node === declaration.fn);
+  return findEnclosingCheck(sem, read, isVariable, isScopeEnd);
+}
 
+/**
+ * Finds a check of a member read itself, written on the same expression
+ * inside the same function: `if (!SORTABLE.has(ctx.query.sort)) return;`
+ * before `ctx.query.sort` is used, or `ctx.assert(UUID.test(ctx.params.id))`.
+ */
+export function findMemberGuard(sem: FileSemantics, read: ts.PropertyAccessExpression | ts.ElementAccessExpression): SanitizerKind | undefined {
+  if (!isMemberChain(read)) return undefined;
+  const text = read.getText();
+  const isTarget = (node: ts.Node): boolean => (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && node.getText() === text;
+  return findEnclosingCheck(sem, read, isTarget, isFunctionNode);
+}
+
+/** `ctx.params.id`, `req.query['sort']`: names and constant keys from a name, with no call that could return something new. */
+function isMemberChain(node: ts.Expression): boolean {
+  let current = node;
+  while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
+    if (ts.isElementAccessExpression(current) && !ts.isStringLiteralLike(current.argumentExpression)) return false;
+    current = current.expression;
+  }
+  return ts.isIdentifier(current) || current.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+/** Walks up from a read to the end of its scope, looking for a check of `isTarget` that encloses the read or exits early before it. */
+function findEnclosingCheck(
+  sem: FileSemantics,
+  read: ts.Node,
+  isTarget: (node: ts.Node) => boolean,
+  isScopeEnd: (node: ts.Node) => boolean,
+): SanitizerKind | undefined {
   let child: ts.Node = read;
   let node: ts.Node | undefined = read.parent;
   while (node) {
     if (ts.isIfStatement(node) && child === node.thenStatement) {
-      const kind = getCheckKind(sem, node.expression, isVariable, true);
+      const kind = getCheckKind(sem, node.expression, isTarget, true);
       if (kind) return kind;
     } else if (ts.isIfStatement(node) && child === node.elseStatement) {
-      const kind = getCheckKind(sem, node.expression, isVariable, false);
+      const kind = getCheckKind(sem, node.expression, isTarget, false);
       if (kind) return kind;
     } else if (ts.isConditionalExpression(node)) {
       if (child === node.whenTrue) {
-        const kind = getCheckKind(sem, node.condition, isVariable, true);
+        const kind = getCheckKind(sem, node.condition, isTarget, true);
         if (kind) return kind;
       } else if (child === node.whenFalse) {
-        const kind = getCheckKind(sem, node.condition, isVariable, false);
+        const kind = getCheckKind(sem, node.condition, isTarget, false);
         if (kind) return kind;
       }
     } else if (
@@ -38,13 +70,13 @@ export function findGuard(sem: FileSemantics, read: ts.Identifier, declaration: 
       node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken &&
       child === node.right
     ) {
-      const kind = getCheckKind(sem, node.left, isVariable, true);
+      const kind = getCheckKind(sem, node.left, isTarget, true);
       if (kind) return kind;
     } else if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isCaseClause(node) || ts.isDefaultClause(node)) {
-      const kind = findEarlyExit(sem, node.statements, child, isVariable);
+      const kind = findEarlyExit(sem, node.statements, child, isTarget);
       if (kind) return kind;
     }
-    if (node === declaration.node || (declaration.kind === 'parameter' && node === declaration.fn)) break;
+    if (isScopeEnd(node)) break;
     child = node;
     node = node.parent;
   }
@@ -204,9 +236,7 @@ function getCheckKind(
       (operator === ts.SyntaxKind.AmpersandAmpersandToken && expected) ||
       (operator === ts.SyntaxKind.BarBarToken && !expected)
     ) {
-      return (
-        getCheckKind(sem, expression.left, isVariable, expected) ?? getCheckKind(sem, expression.right, isVariable, expected)
-      );
+      return strongerCheck(getCheckKind(sem, expression.left, isVariable, expected), getCheckKind(sem, expression.right, isVariable, expected));
     }
     // `x === 'a' || x === 'b'` true proves an allowlist match when every part does.
     if (
@@ -225,6 +255,16 @@ function getCheckKind(
 
   if (ts.isCallExpression(expression)) return getCallCheckKind(sem, expression, isVariable, expected);
   return undefined;
+}
+
+/**
+ * Of two checks that both hold, the one that proves more: in `typeof sort !==
+ * 'string' || !SORTABLE.has(sort)`, the allowlist, not the type test.
+ */
+function strongerCheck(left: SanitizerKind | undefined, right: SanitizerKind | undefined): SanitizerKind | undefined {
+  if (!left || !right) return left ?? right;
+  const rank = (kind: SanitizerKind): number => (kind === 'allowlist' || kind === 'number' ? 2 : kind === 'validated' ? 0 : 1);
+  return rank(right) > rank(left) ? right : left;
 }
 
 /** True when a condition that evaluates to `expected` proves the variable equal to a name: `target === root`. */
