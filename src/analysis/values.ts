@@ -78,6 +78,10 @@ export function computeValue(sem: FileSemantics, node: ts.Expression, depth = 0)
       if (prefix.operator === ts.SyntaxKind.MinusToken && operand.kind === 'number') {
         return { kind: 'number', value: -operand.value };
       }
+      // `rejectUnauthorized: !ALLOW_SELF_SIGNED` with `const ALLOW_SELF_SIGNED = true`.
+      if (prefix.operator === ts.SyntaxKind.ExclamationToken && operand.kind === 'boolean') {
+        return { kind: 'boolean', value: !operand.value };
+      }
       return UNKNOWN;
     }
     default:

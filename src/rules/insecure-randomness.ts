@@ -51,8 +51,8 @@ const TRANSPARENT_METHODS = new Set([
 /** Functions whose result carries their argument's randomness. */
 const TRANSPARENT_FUNCTIONS = new Set(['floor', 'round', 'ceil', 'trunc', 'abs', 'String', 'Number', 'parseInt', 'parseFloat', 'BigInt', 'fromCharCode', 'from', 'encodeURIComponent', 'btoa']);
 
-/** Functions that take a callback and return what it builds: `Array.from({ length }, () => pick())`. */
-const CALLBACK_BUILDERS = new Set(['from', 'map', 'flatMap', 'fill', 'replace', 'replaceAll', 'reduce']);
+/** Functions that take a callback and return what it builds: `Array.from({ length }, () => pick())`, lodash `times(n, pick)`. */
+const CALLBACK_BUILDERS = new Set(['from', 'map', 'flatMap', 'fill', 'replace', 'replaceAll', 'reduce', 'times']);
 
 /** Bare names that need context: a `key` in code about API keys, a `code` in code about one-time codes, an `id` of a session. */
 const CONTEXT_QUALIFIERS: Record<string, RegExp> = {
@@ -226,7 +226,8 @@ function getCarrier(sem: FileSemantics, current: ts.Node, parent: ts.Node): ts.N
     const fn = ts.isArrowFunction(parent) ? parent : getEnclosingFunction(parent);
     const builder = fn?.parent;
     if (fn && builder && ts.isCallExpression(builder) && builder.arguments.includes(fn as ts.Expression)) {
-      const name = getMemberName(skipOuterExpressions(builder.expression));
+      const callee = skipOuterExpressions(builder.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : getMemberName(callee);
       if (name && CALLBACK_BUILDERS.has(name)) return builder;
     }
   }
@@ -313,7 +314,8 @@ function getBuildersGiven(sem: FileSemantics, fn: ts.FunctionLikeDeclaration): t
     if (ts.isIdentifier(node) && node.text === name) {
       const call = node.parent;
       if (ts.isCallExpression(call) && call.arguments.includes(node)) {
-        const method = getMemberName(skipOuterExpressions(call.expression));
+        const callee = skipOuterExpressions(call.expression);
+        const method = ts.isIdentifier(callee) ? callee.text : getMemberName(callee);
         if (method && CALLBACK_BUILDERS.has(method) && sem.getLocalFunction(sem.originOf(node)) === fn) builders.push(call);
       }
       return;

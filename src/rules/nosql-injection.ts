@@ -5,6 +5,7 @@ import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../ana
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
 import { describeSources, judgeSink } from './shared/taint.js';
+import type { SourceLeaf } from './shared/injection.js';
 import { gatherWalkLists, WalkPicks } from './shared/walk-lists.js';
 
 /** MongoDB driver and Mongoose methods that take a filter as their first argument. */
@@ -58,22 +59,37 @@ export default defineRule({
         let usesMongo: boolean | undefined;
         const picks = new WalkPicks();
         picks.addWhere(lists.properties, (property, index) => lists.propertyNames[index] === '$where' && ts.isPropertyAssignment(property));
-        picks.addWhere(lists.calls, (_, index) => FILTER_METHODS.has(lists.callNames[index]!));
+        picks.addWhere(lists.calls, (_, index) => {
+          const name = lists.callNames[index]!;
+          return FILTER_METHODS.has(name) || name === 'aggregate' || name === '$where';
+        });
+        // express-mongo-sanitize strips keys that start with `$` from every body, query and params object.
+        const sanitized = sanitizesRequests(sem, lists.calls.nodes);
         // In walk order, so that findings come in the order of the code.
         for (const node of picks.inWalkOrder()) {
-          if (ts.isPropertyAssignment(node)) checkWhere(node);
-          else checkFilter(node as ts.CallExpression);
+          if (ts.isPropertyAssignment(node)) {
+            if (propertyNameText(node.name) === '$where') checkWhere(node, node.initializer);
+            continue;
+          }
+          const call = node as ts.CallExpression;
+          const callee = skipOuterExpressions(call.expression);
+          if (!ts.isPropertyAccessExpression(callee)) continue;
+          // Mongoose's query method: `Visit.find().$where(\`this.reason == '${reason}'\`)`.
+          if (callee.name.text === '$where') {
+            if (call.arguments[0]) checkWhere(call, call.arguments[0]);
+          } else if (!sanitized) {
+            checkFilter(call, callee);
+          }
         }
 
-        function checkWhere(property: ts.PropertyAssignment): void {
-          if (propertyNameText(property.name) !== '$where') return;
-          const value = skipOuterExpressions(property.initializer);
+        function checkWhere(node: ts.Node, initializer: ts.Expression): void {
+          const value = skipOuterExpressions(initializer);
           if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return;
           const verdict = judgeSink(sem, value, { safe: [] });
           if (verdict.unsafe.length === 0 && verdict.deferred.length === 0) return;
           const part = verdict.sources[0]?.label ?? (verdict.unsafe[0]?.node ?? value).getText().slice(0, 40);
           context.report({
-            node: property,
+            node,
             messageId: 'where',
             data: { part },
             ...describeSources(verdict.sources, value),
@@ -81,12 +97,11 @@ export default defineRule({
           });
         }
 
-        function checkFilter(call: ts.CallExpression): void {
-          const callee = skipOuterExpressions(call.expression);
-          if (!ts.isPropertyAccessExpression(callee) || !FILTER_METHODS.has(callee.name.text)) return;
-          const filter = call.arguments[0];
+        function checkFilter(call: ts.CallExpression, callee: ts.PropertyAccessExpression): void {
+          const filters = callee.name.text === 'aggregate' ? getMatchStages(call) : FILTER_METHODS.has(callee.name.text) ? call.arguments.slice(0, 1) : [];
           // Only a reference, or an object literal with one, can carry the request's object.
-          if (!filter || !mayHoldObjectSource(filter)) return;
+          const filter = filters.find(mayHoldObjectSource);
+          if (!filter) return;
           usesMongo ??= importsMongo(sem.sourceFile);
           if (!isMongoReceiver(sem, callee.expression, usesMongo)) return;
 
@@ -132,11 +147,64 @@ export default defineRule({
   },
 });
 
+/** The filters of an aggregation pipeline: the value of each `{ $match: ... }` stage. */
+function getMatchStages(call: ts.CallExpression): ts.Expression[] {
+  const pipeline = call.arguments[0] && skipOuterExpressions(call.arguments[0]);
+  if (!pipeline || !ts.isArrayLiteralExpression(pipeline)) return [];
+  return pipeline.elements.flatMap((stage) => {
+    const object = skipOuterExpressions(stage);
+    if (!ts.isObjectLiteralExpression(object)) return [];
+    const match = object.properties.find((property) => property.name && propertyNameText(property.name) === '$match');
+    const value = match && getPropertyValue(match);
+    return value ? [value] : [];
+  });
+}
+
+const SANITIZING_MIDDLEWARE = new Set(['express-mongo-sanitize', '@exortek/express-mongo-sanitize']);
+
+/** True when the file mounts a middleware that strips MongoDB operators from requests: `app.use(mongoSanitize())`. */
+function sanitizesRequests(sem: FileSemantics, calls: readonly ts.CallExpression[]): boolean {
+  if (!sem.importsAny(SANITIZING_MIDDLEWARE)) return false;
+  return calls.some((call) => {
+    const callee = skipOuterExpressions(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'use') return false;
+    return call.arguments.some((argument) => {
+      const middleware = skipOuterExpressions(argument);
+      if (!ts.isCallExpression(middleware)) return false;
+      const origin = sem.originOf(middleware.expression);
+      return origin.root.kind === 'module' && SANITIZING_MIDDLEWARE.has(packageName(origin.root.specifier));
+    });
+  });
+}
+
+/** `JSON.parse(text)`, which turns any text the client sends into an object, operators included. */
+function isJsonParse(node: ts.Node): boolean {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = skipOuterExpressions(node.expression);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'parse' && ts.isIdentifier(callee.expression) && callee.expression.text === 'JSON';
+}
+
+/**
+ * Request text parsed as JSON, directly or through variables:
+ * `JSON.parse(req.query.filter || '{}')`. The result is an object whatever
+ * part of the request the text came from, operators included.
+ */
+function getParsedJson(sem: FileSemantics, expression: ts.Expression): SourceLeaf | undefined {
+  let node: ts.Expression | undefined = skipOuterExpressions(expression);
+  for (let hops = 0; hops < 4 && node && ts.isIdentifier(node); hops++) node = sem.followSingleValue(node);
+  if (!node || !isJsonParse(node)) return undefined;
+  const text = (node as ts.CallExpression).arguments[0];
+  if (!text) return undefined;
+  return sem.flowOf(text).find((leaf): leaf is SourceLeaf => leaf.kind === 'source' && leaf.source === 'request');
+}
+
 /**
  * A value that comes straight from a parsed request body or query string,
  * which can hold an object, as opposed to a route parameter or a converted value.
  */
-function getObjectSource(sem: FileSemantics, expression: ts.Expression) {
+function getObjectSource(sem: FileSemantics, expression: ts.Expression): SourceLeaf | undefined {
+  const parsed = getParsedJson(sem, expression);
+  if (parsed) return parsed;
   if (!isReference(skipOuterExpressions(expression)) || isConvertedVariable(sem, expression)) return undefined;
   const flow = sem.flowOf(expression);
   if (flow.length !== 1) return undefined;
@@ -144,7 +212,8 @@ function getObjectSource(sem: FileSemantics, expression: ts.Expression) {
   if (leaf?.kind !== 'source' || leaf.source !== 'request') return undefined;
   // A conversion, template or operator on the way turns an object into a string or a number.
   // A variable's name hands the value on; its initializer, such as `String(req.body.email)`, may convert it.
-  if (!leaf.trace.every((node) => isReference(node) || (ts.isVariableDeclaration(node.parent) && node.parent.name === node))) return undefined;
+  const handsOn = (node: ts.Node): boolean => isReference(node) || (ts.isVariableDeclaration(node.parent) && node.parent.name === node);
+  if (!leaf.trace.every(handsOn)) return undefined;
   const label = leaf.label;
   const parent = label.replace(/\.[^.]+$/, '');
   if (OBJECT_SOURCES.test(label) || OBJECT_SOURCES.test(parent) || label.startsWith('@Body()') || label.startsWith('@Query()')) {
@@ -177,7 +246,7 @@ function getSpreadSource(sem: FileSemantics, filter: ts.Expression) {
 /** True when a filter is a reference, or an object literal with a member or spread that is one: nothing else can be an object source. */
 function mayHoldObjectSource(filter: ts.Expression): boolean {
   const expression = skipOuterExpressions(filter);
-  if (isReference(expression)) return true;
+  if (isReference(expression) || isJsonParse(expression)) return true;
   if (ts.isCallExpression(expression)) return isObjectAssign(expression);
   if (!ts.isObjectLiteralExpression(expression)) return false;
   return expression.properties.some((property) => {

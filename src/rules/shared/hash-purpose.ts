@@ -125,10 +125,11 @@ export function getHashPurpose(sem: FileSemantics, use: HashUse): HashPurpose {
   if (inputKinds.includes('password')) return 'password';
   const holderKinds = holderNames.map((name) => classifySecretName(name, { keepEndings: ['hash', 'digest', 'hashed'] }));
   if (holderKinds.includes('password') && !holderKinds.includes('secret')) return 'password';
+  // A token hashed in `createPasswordReset()`: the input's name says more than the function's.
+  if (inputKinds.includes('secret')) return 'secret';
   if (functionName && classifySecretName(functionName) === 'password' && inputsComeFromParameters(sem, use, fn)) return 'password';
   if (functionName && mentionsPassword(functionName) && isHashingFunctionName(functionName)) return 'password';
 
-  if (inputKinds.includes('secret')) return 'secret';
   const names = [...holderNames, ...(functionName ? [functionName] : [])];
   if (names.some(isContentName)) return 'other';
   if (holderKinds.includes('secret')) return 'secret';

@@ -145,11 +145,12 @@ const CONTEXT_WORDS = new Set(['refresh', 'reset']);
 const CONTEXT = new Set(['auth', 'account', 'accounts', 'user', 'users', 'session', 'sessions', 'jwt', 'credential', 'credentials', 'token']);
 
 /**
- * `verify` names an authentication step when the rest of the path is about
- * accounts or codes (`/auth/verify`, `/verify-email`), not when it verifies
- * something else (`/patients/:id/verify-insurance`).
+ * `verify` and `activate` name an authentication step when the rest of the
+ * path is about accounts or codes (`/auth/verify`, `/verify-email`,
+ * `/portal/activate`), not when they act on something else
+ * (`/patients/:id/verify-insurance`, `/devices/:id/activate`).
  */
-const VERIFY_WORDS = new Set(['verify', 'verification']);
+const VERIFY_WORDS = new Set(['verify', 'verification', 'activate', 'activation']);
 const VERIFY_CONTEXT = new Set([
   ...CONTEXT,
   'api',
@@ -168,7 +169,13 @@ const VERIFY_CONTEXT = new Set([
   'otp',
   'mfa',
   '2fa',
+  'portal',
+  'invite',
+  'invitation',
 ]);
+
+/** Path segments before `/sessions` that keep it a login: `/api/v1/sessions`, `/auth/session`. */
+const LOGIN_PREFIXES = new Set([...CONTEXT, 'api', 'portal', 'admin', 'app', 'web', 'mobile', 'staff', 'patient', 'patients', 'clinician', 'clinicians']);
 
 /** Words of a link that signs a user in when followed, so `GET` counts too. */
 const LINK_WORDS = new Set(['magiclink', 'passwordless', 'magic']);
@@ -204,8 +211,11 @@ export function isAuthRoute(methods: readonly string[], path: string, options: A
   if (words.some((word) => AUTH_WORDS.has(word))) return true;
   if (isVerificationPath(path)) return true;
   // `POST /sessions` creates a session, and `POST /api/auth` checks credentials: both are logins.
-  const last = splitPath(path).at(-1)?.toLowerCase();
-  if (methods.includes('POST') && (last === 'session' || last === 'sessions' || last === 'auth')) return true;
+  // `POST /therapy/sessions` books an appointment.
+  const segments = splitPath(path).filter((segment) => !segment.startsWith(':') && !segment.startsWith('{'));
+  const last = segments.at(-1)?.toLowerCase();
+  const loginPlace = segments.slice(0, -1).every((segment) => LOGIN_PREFIXES.has(segment.toLowerCase()) || /^v\d+$/i.test(segment));
+  if (methods.includes('POST') && loginPlace && (last === 'session' || last === 'sessions' || last === 'auth')) return true;
   const hasContext = words.some((word) => CONTEXT.has(word)) || /\/:[^/]*token/i.test(path);
   return hasContext && words.some((word) => CONTEXT_WORDS.has(word));
 }
