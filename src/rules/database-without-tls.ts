@@ -33,6 +33,9 @@ const DATABASE_PACKAGES = new Set([
   'slonik',
   'kysely',
   'drizzle-orm',
+  'ioredis',
+  'redis',
+  '@redis/client',
 ]);
 
 /** Option names whose value `false` sends traffic in the clear. `encrypt` is the SQL Server drivers' name. */

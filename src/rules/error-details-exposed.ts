@@ -80,11 +80,15 @@ export default defineRule<MessageId>({
         const picks = new WalkPicks();
         picks.addWhere(lists.calls, (_, index) => SEND_METHODS.has(lists.callNames[index]!));
         picks.addWhere(lists.assignments, (binary) => ASSIGNED_NAMES.has(getMemberName(skipOuterExpressions(binary.left))!));
+        picks.addWhere(lists.invocations, (node) => ts.isNewExpression(node) && ts.isIdentifier(node.expression) && /Exception$/.test(node.expression.text));
         // In walk order, so that findings come in the order of the code.
         for (const node of picks.inWalkOrder()) {
           if (ts.isCallExpression(node)) {
             const payloads = getResponsePayloads(sem, node);
             if (payloads.length > 0) checkSink(context, node, getCallTarget(node), payloads);
+          } else if (ts.isNewExpression(node)) {
+            const status = getNestExceptionStatus(sem, node);
+            if (status !== undefined && node.arguments?.[0]) checkSink(context, node, node, node.arguments.slice(0, 1), status);
           } else if (ts.isBinaryExpression(node)) {
             checkAssignment(node);
           }
@@ -122,7 +126,35 @@ function isResponse(expression: ts.Expression): boolean {
   return name !== undefined && RESPONSE_NAME.test(name);
 }
 
-function checkSink(context: RuleContext<MessageId>, sink: ts.Node, target: ts.Node | { start: number; end: number }, payloads: ts.Expression[]): void {
+/** NestJS exceptions that send a 5xx response with the text they are given, by the status they send. */
+const NEST_SERVER_EXCEPTIONS: Record<string, number> = {
+  InternalServerErrorException: 500,
+  NotImplementedException: 501,
+  BadGatewayException: 502,
+  ServiceUnavailableException: 503,
+  GatewayTimeoutException: 504,
+};
+
+/**
+ * The status of a NestJS exception, whose message NestJS sends as the
+ * response body: `new InternalServerErrorException(err.message)`, or
+ * `new HttpException(err.message, 500)`.
+ */
+function getNestExceptionStatus(sem: FileSemantics, node: ts.NewExpression): number | undefined {
+  const origin = sem.originOf(node.expression);
+  if (origin.root.kind !== 'module' || origin.root.specifier !== '@nestjs/common') return undefined;
+  const name = origin.path[0] ?? '';
+  if (name === 'HttpException') return node.arguments?.[1] ? getNumber(sem, node.arguments[1]) : undefined;
+  return NEST_SERVER_EXCEPTIONS[name];
+}
+
+function checkSink(
+  context: RuleContext<MessageId>,
+  sink: ts.Node,
+  target: ts.Node | { start: number; end: number },
+  payloads: ts.Expression[],
+  knownStatus?: number,
+): void {
   const sem = context.semantics;
   let found: { exposure: Exposure; detail: string; name: string } | undefined;
   for (const payload of payloads) {
@@ -133,7 +165,7 @@ function checkSink(context: RuleContext<MessageId>, sink: ts.Node, target: ts.No
   }
   // The environment guard is the dearer test, so it waits until an error reaches the response.
   if (!found || isEnvironmentDependent(sem, sink)) return;
-  const status = getStatus(sem, sink);
+  const status = knownStatus ?? getStatus(sem, sink);
   if (found.exposure === 'message') {
     if (status === undefined || status < 500) return;
     context.report({ node: target, messageId: 'message', data: { status, detail: found.detail } });

@@ -206,7 +206,7 @@ export function getSessionMiddleware(sem: FileSemantics, call: ts.CallExpression
   const library = packageName(origin.root.specifier);
   const model = SESSION_MIDDLEWARE[library];
   if (!model) return undefined;
-  const optionsIndex = plugin ? 1 : getSessionOptionsIndex(library, packagePath(origin));
+  const optionsIndex = plugin ? 1 : getSessionOptionsIndex(library, packagePath(origin), call.arguments.length);
   if (optionsIndex === undefined) return undefined;
   const options = call.arguments[optionsIndex];
   const setting: CookieSetting = {
@@ -239,9 +239,10 @@ export function getSessionMiddleware(sem: FileSemantics, call: ts.CallExpression
 }
 
 /** Returns the index of the argument with a session middleware's options, or undefined for other exports of the package. */
-function getSessionOptionsIndex(library: string, path: readonly string[]): number | undefined {
-  // iron-session exports getIronSession(req, res, options), and the others are the default export.
-  if (library === 'iron-session') return path[0] === 'getIronSession' ? 2 : undefined;
+function getSessionOptionsIndex(library: string, path: readonly string[], argumentCount: number): number | undefined {
+  // iron-session exports getIronSession(req, res, options), since version 8 also getIronSession(cookies(), options);
+  // the others are the default export.
+  if (library === 'iron-session') return path[0] === 'getIronSession' ? (argumentCount === 2 ? 1 : 2) : undefined;
   return path.length === 0 || path[0] === 'session' ? 0 : undefined;
 }
 

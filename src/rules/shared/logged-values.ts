@@ -475,6 +475,8 @@ export class LoggedValueClassifier {
     if (part) return this.item(part, member, label, state, 'unknown');
     if (isClientErrorConfig(this.sem, member, name)) return this.item('headers', member, label, state, 'unknown');
     if (isProcessEnv(member)) return this.item('name', member, label, state, 'unknown', 'credential');
+    // `process.env.DATABASE_URL` holds the user name and password of the database.
+    if (isConnectionUrlVariable(this.sem, member, name)) return this.item('name', member, label, state, 'leaf', 'credential');
 
     const named = this.fromName(name, member, state, label);
     if (named) return named;
@@ -807,6 +809,19 @@ export class LoggedValueClassifier {
     if (kind) item.kind = kind;
     return { items: [item], safe: false };
   }
+}
+
+/** Words of a service that connection URLs name: `DATABASE_URL`, `MONGODB_URI`, `REDIS_URL`, `AMQP_URL`. */
+const CONNECTION_SERVICES = new Set(['database', 'db', 'mongo', 'mongodb', 'postgres', 'postgresql', 'pg', 'mysql', 'mariadb', 'mssql', 'sql', 'redis', 'amqp', 'rabbitmq', 'broker']);
+
+/** An environment variable that holds a connection URL, which carries the password of the service. */
+function isConnectionUrlVariable(sem: FileSemantics, member: ts.PropertyAccessExpression | ts.ElementAccessExpression, name: string): boolean {
+  const base = skipOuterExpressions(member.expression);
+  if (!ts.isPropertyAccessExpression(base) || !isProcessEnv(base) || sem.scope.resolve(base.expression as ts.Identifier)) return false;
+  const words = splitWords(name);
+  const last = words.at(-1);
+  const isUrl = last === 'url' || last === 'uri' || last === 'dsn' || (last === 'string' && words.at(-2) === 'connection');
+  return isUrl && words.some((word) => CONNECTION_SERVICES.has(word));
 }
 
 /**

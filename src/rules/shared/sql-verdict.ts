@@ -26,10 +26,24 @@ export function getSqlFindings(sem: FileSemantics, lists: WalkLists): readonly S
     const name = lists.callNames[index];
     if (!isSqlMethodName(name) || hasLiteralText(call, name!)) return;
     const sink = getSqlSink(sem, call);
-    if (sink) findings!.push({ sink, verdict: judgeSink(sem, sink.text, { safe: ['sql'] }) });
+    if (!sink || isInnerSink(sem, sink.text)) return;
+    findings!.push({ sink, verdict: judgeSink(sem, sink.text, { safe: ['sql'] }) });
   });
   findingsByFile.set(sem.sourceFile, findings);
   return findings;
+}
+
+/**
+ * True when the query text is itself a call that is judged as a sink, as
+ * `sql.raw(text)` in drizzle's `db.execute(sql.raw(text))`: the inner call
+ * is reported, once.
+ */
+function isInnerSink(sem: FileSemantics, text: ts.Expression): boolean {
+  const inner = skipOuterExpressions(text);
+  if (!ts.isCallExpression(inner)) return false;
+  const callee = skipOuterExpressions(inner.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  return isSqlMethodName(name) && !hasLiteralText(inner, name!) && getSqlSink(sem, inner) !== undefined;
 }
 
 /** True when the argument that holds the query text is a plain literal, whose flow is empty. */
