@@ -244,6 +244,12 @@ const DESCRIPTIVE_ENDINGS = new Set([
   'provided',
   'missing',
   'exists',
+  // States of the data rather than the data: `labResultsReady`, `prescriptionPending`, `diagnosisAvailable`.
+  'ready',
+  'pending',
+  'available',
+  'complete',
+  'completed',
   'verified',
   'requested',
   'sent',

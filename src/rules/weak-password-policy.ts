@@ -490,7 +490,8 @@ function checkClassValidatorDto(context: RuleContext<MessageId>, node: ts.ClassD
 function checkJsonSchemaProperty(context: RuleContext<MessageId>, property: ts.PropertyAssignment, report: Report): void {
   const sem = context.semantics;
   const field = propertyNameText(property.name);
-  if (!field || !isChosenPasswordName(field)) return;
+  // A login route's schema checks that a password was sent, and sets no policy.
+  if (!field || !isChosenPasswordName(field) || onlyChecksPassword(field, getSchemaContext(property))) return;
   let schema = skipOuterExpressions(property.initializer);
   if (ts.isCallExpression(schema)) {
     const callee = skipOuterExpressions(schema.expression);
