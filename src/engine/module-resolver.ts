@@ -4,7 +4,9 @@ const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'
 
 /** A tsconfig `paths` entry, with its pattern split at the `*`. */
 export interface PathAlias {
-  /** Folder of the tsconfig.json that declares it, relative to the scan root. */
+  /** Folder of the tsconfig.json whose files use it, relative to the scan root; `''` for the root. */
+  scope: string;
+  /** Folder the targets start from: the `baseUrl`, or the folder of the tsconfig.json that declares `paths`. */
   baseDir: string;
   prefix: string;
   suffix: string;
@@ -25,6 +27,7 @@ export interface ResolverOptions {
  */
 export class ModuleResolver {
   private readonly cache = new Map<string, string | undefined>();
+  private readonly aliasesByFolder = new Map<string, PathAlias[]>();
 
   constructor(
     private readonly files: ReadonlySet<string>,
@@ -51,7 +54,7 @@ export class ModuleResolver {
     if (specifier.startsWith('.')) {
       return this.resolvePath(path.posix.join(path.posix.dirname(fromFile), specifier));
     }
-    for (const alias of this.options.aliases ?? []) {
+    for (const alias of this.aliasesFor(fromFile)) {
       if (!specifier.startsWith(alias.prefix) || !specifier.endsWith(alias.suffix)) continue;
       if (specifier.length < alias.prefix.length + alias.suffix.length) continue;
       const star = specifier.slice(alias.prefix.length, specifier.length - alias.suffix.length);
@@ -71,6 +74,23 @@ export class ModuleResolver {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The aliases a file can use: those of the tsconfig.json files in its
+   * folder and the folders above it, nearest first, as the nearest config
+   * decides for the TypeScript compiler. Two apps may both map `@/*`.
+   */
+  private aliasesFor(fromFile: string): PathAlias[] {
+    const folder = path.posix.dirname(fromFile);
+    let aliases = this.aliasesByFolder.get(folder);
+    if (!aliases) {
+      aliases = (this.options.aliases ?? [])
+        .filter((alias) => alias.scope === '' || folder === alias.scope || folder.startsWith(`${alias.scope}/`))
+        .sort((a, b) => b.scope.length - a.scope.length);
+      this.aliasesByFolder.set(folder, aliases);
+    }
+    return aliases;
   }
 
   private resolvePath(target: string): string | undefined {

@@ -146,7 +146,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const skipped: Array<{ file: string; reason: string }> = [];
   for (const item of discovered.skipped) skipped.push({ file: toRelative(root, item.file), reason: item.reason });
 
-  const layout = await readModuleLayout(root, commonFolder(cwd, paths));
+  const layout = await readModuleLayout(root, commonFolder(cwd, paths), discovered.files);
   const resolverFiles = new Set<string>();
   const semantic: SemanticOptions = {
     sanitizers: declaredSanitizers(config, root),

@@ -6,10 +6,12 @@ import { isOutside } from './paths.js';
 
 /**
  * Reads how the modules of a repository find each other: npm, yarn and pnpm
- * workspaces (package names and folders) and tsconfig.json `paths` of the root
- * and of every workspace package. Paths are relative to the scan root.
+ * workspaces (package names and folders), and the tsconfig.json `paths` of the
+ * root, of every workspace package and of every folder that holds scanned
+ * files or their parent folders, such as a Next.js app in `apps/web` of a
+ * repository without workspaces. Paths are relative to the scan root.
  */
-export async function readModuleLayout(root: string, scanned?: string): Promise<ResolverOptions> {
+export async function readModuleLayout(root: string, scanned?: string, files: readonly string[] = []): Promise<ResolverOptions> {
   const packages = new Map<string, { dir: string; main?: string }>();
   // A monorepo can sit in a folder of a larger repository: read the workspaces of both.
   const bases = [''];
@@ -27,8 +29,21 @@ export async function readModuleLayout(root: string, scanned?: string): Promise<
   }
 
   const aliases: PathAlias[] = [];
-  for (const dir of [...bases, ...packageDirs]) aliases.push(...readPathAliases(root, dir));
+  for (const dir of new Set([...bases, ...packageDirs, ...getFileFolders(root, files)])) aliases.push(...readPathAliases(root, dir));
   return { aliases, packages };
+}
+
+/** The folders below the root that hold the files, and their parent folders, relative to the root. */
+function getFileFolders(root: string, files: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const file of files) {
+    let folder = path.relative(root, path.dirname(file)).split(path.sep).join('/');
+    while (folder && folder !== '.' && !isOutside(folder) && !folders.has(folder)) {
+      folders.add(folder);
+      folder = path.posix.dirname(folder);
+    }
+  }
+  return [...folders].sort();
 }
 
 /** `dist/index.js` is built from `src/index.ts`: resolve to the source, which is what the scan reads. */
@@ -69,6 +84,7 @@ async function listWorkspaceFolders(root: string): Promise<string[]> {
 /** The `paths` of `<dir>/tsconfig.json`, following relative `extends`, as aliases relative to the root. */
 function readPathAliases(root: string, dir: string): PathAlias[] {
   const file = path.join(root, dir, 'tsconfig.json');
+  if (!fs.existsSync(file)) return [];
   const options = readCompilerOptions(file, 0);
   if (!options?.paths) return [];
   const baseDir = path.relative(root, options.baseUrl ?? options.pathsBase).split(path.sep).join('/');
@@ -77,6 +93,7 @@ function readPathAliases(root: string, dir: string): PathAlias[] {
     if (!Array.isArray(targets)) continue;
     const star = pattern.indexOf('*');
     aliases.push({
+      scope: dir,
       baseDir,
       prefix: star === -1 ? pattern : pattern.slice(0, star),
       suffix: star === -1 ? '' : pattern.slice(star + 1),

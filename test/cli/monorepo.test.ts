@@ -134,3 +134,25 @@ describe('tsconfig paths', () => {
     expect(places(json)).toEqual(['src/app.ts:8', 'src/app.ts:9']);
   });
 });
+
+describe('tsconfig paths of apps in folders', () => {
+  const APP_TSCONFIG = JSON.stringify({ compilerOptions: { paths: { '@/*': ['./src/*'] } } });
+
+  /** Two apps without workspaces, each mapping `@/*` to its own src: web's policy limits, admin's does not. */
+  const TWO_APPS = {
+    'package.json': JSON.stringify({ name: 'clinic', private: true }),
+    'apps/web/tsconfig.json': APP_TSCONFIG,
+    'apps/web/src/security/attempts.ts': SHARED_LIMITER,
+    'apps/web/src/app.ts': apiApp('@/security/attempts'),
+    'apps/web/src/handlers.ts': HANDLERS,
+    'apps/admin/tsconfig.json': APP_TSCONFIG,
+    'apps/admin/src/security/attempts.ts': SHARED_PASS_THROUGH,
+    'apps/admin/src/app.ts': apiApp('@/security/attempts'),
+    'apps/admin/src/handlers.ts': HANDLERS,
+  };
+
+  it('each app resolves the alias with its own tsconfig.json, scanned from the root', () => {
+    const json = scanRepo(TWO_APPS);
+    expect(places(json)).toEqual(['apps/admin/src/app.ts:8', 'apps/admin/src/app.ts:9', 'apps/web/src/app.ts:9']);
+  });
+});
