@@ -524,6 +524,13 @@ function flowThroughMapCallback(
   return leaves;
 }
 
+/** The index of the parameter of `fn` that a name reads, when it reads one whole. */
+function getParameterIndex(sem: FileSemantics, node: ts.Node, fn: ts.FunctionLikeDeclaration): number | undefined {
+  if (!ts.isIdentifier(node)) return undefined;
+  const declaration = sem.resolve(node);
+  return declaration?.kind === 'parameter' && declaration.fn === fn && declaration.pattern.length === 0 ? declaration.index : undefined;
+}
+
 /** Lists the untrusted data in the arguments of a call, with each argument's index. */
 function getCarriedSources(sem: FileSemantics, call: ts.CallExpression, depth: number): CarriedSource[] {
   const carried: CarriedSource[] = [];
@@ -619,6 +626,13 @@ function flowThroughLocalFunction(
       for (const argumentLeaf of flowOf(sem, argument, depth + 1)) {
         leaves.push({ ...argumentLeaf, trace: clip([...argumentLeaf.trace, ...leaf.trace, call]) });
       }
+      continue;
+    }
+    // `typeof raw === 'string' ? raw : ''` checks the caller's argument: later questions about it start there.
+    const checked = leaf.kind === 'sanitized' && leaf.sanitizer === 'validated' ? getParameterIndex(sem, leaf.node, fn) : undefined;
+    const checkedArgument = checked === undefined ? undefined : call.arguments[checked];
+    if (checkedArgument) {
+      leaves.push({ ...leaf, node: checkedArgument, trace: clip([...leaf.trace, call]) });
       continue;
     }
     leaves.push(withStep(leaf, call));

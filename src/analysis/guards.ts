@@ -23,12 +23,15 @@ export function findGuard(sem: FileSemantics, read: ts.Identifier, declaration: 
  * Finds a check of a member read itself, written on the same expression
  * inside the same function: `if (!SORTABLE.has(ctx.query.sort)) return;`
  * before `ctx.query.sort` is used, or `ctx.assert(UUID.test(ctx.params.id))`.
+ * Only checks that make the value safe in every sink count: taint rules read
+ * a member behind a narrower check, such as `typeof`, again for its source.
  */
 export function findMemberGuard(sem: FileSemantics, read: ts.PropertyAccessExpression | ts.ElementAccessExpression): SanitizerKind | undefined {
   if (!isMemberChain(read)) return undefined;
   const text = read.getText();
   const isTarget = (node: ts.Node): boolean => (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && node.getText() === text;
-  return findEnclosingCheck(sem, read, isTarget, isFunctionNode);
+  const kind = findEnclosingCheck(sem, read, isTarget, isFunctionNode);
+  return kind === 'allowlist' || kind === 'number' ? kind : undefined;
 }
 
 /** `ctx.params.id`, `req.query['sort']`: names and constant keys from a name, with no call that could return something new. */

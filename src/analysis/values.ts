@@ -254,7 +254,7 @@ function evaluateMember(
  * class's own methods or as `Hasher.ROUNDS` for a static field, when no code
  * of the class assigns the field again.
  */
-function findClassField(sem: FileSemantics, base: ts.Expression, name: string): ts.Expression | undefined {
+export function findClassField(sem: FileSemantics, base: ts.Expression, name: string): ts.Expression | undefined {
   let owner: ts.ClassLikeDeclaration | undefined;
   let isStatic: boolean;
   if (base.kind === ts.SyntaxKind.ThisKeyword) {

@@ -197,6 +197,7 @@ function findErrorUses(sem: FileSemantics, payload: ts.Expression, depth: number
   const uses: ErrorUse[] = [];
   const visit = (node: ts.Node): void => {
     if (isFunctionNode(node)) return;
+    if (ts.isCallExpression(node) && depth < MAX_DEPTH) uses.push(...findUsesInLocalHelper(sem, node));
     if (!ts.isIdentifier(node)) {
       ts.forEachChild(node, visit);
       return;
@@ -218,6 +219,53 @@ function findErrorUses(sem: FileSemantics, payload: ts.Expression, depth: number
   };
   visit(payload);
   return uses;
+}
+
+/**
+ * `toErrorBody(err)` with `function toErrorBody(e) { return { stack: e.stack } }`
+ * in this file: what the helper returns of its parameter is what the
+ * response shows of the caught error.
+ */
+function findUsesInLocalHelper(sem: FileSemantics, call: ts.CallExpression): ErrorUse[] {
+  const fn = sem.getLocalFunction(sem.originOf(call.expression));
+  if (!fn?.body) return [];
+  const uses: ErrorUse[] = [];
+  call.arguments.forEach((argument, index) => {
+    const node = skipOuterExpressions(argument);
+    if (!ts.isIdentifier(node)) return;
+    const declaration = sem.resolve(node);
+    const caught = declaration && (isCaughtError(sem, declaration) ? declaration : getCaughtAlias(sem, declaration));
+    const parameter = fn.parameters[index];
+    if (!caught || !parameter || !ts.isIdentifier(parameter.name)) return;
+    const parameterDeclaration = sem.resolve(parameter.name);
+    for (const returned of getReturnedExpressions(fn)) {
+      const visit = (inner: ts.Node): void => {
+        if (isFunctionNode(inner)) return;
+        if (ts.isIdentifier(inner) && !isPropertyName(inner) && sem.resolve(inner) === parameterDeclaration) {
+          const use = classifyUse(inner, caught, returned);
+          if (use) uses.push({ ...use, node: call, detail: use.detail.replace(inner.text, node.text) });
+          return;
+        }
+        ts.forEachChild(inner, visit);
+      };
+      visit(returned);
+    }
+  });
+  return uses;
+}
+
+function getReturnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  const body = fn.body;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return [body];
+  const returned: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isFunctionNode(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  body.statements.forEach(visit);
+  return returned;
 }
 
 /** Returns the caught error that a variable names again unchanged: `const dbErr = err as DatabaseError`, `const error = e`. */

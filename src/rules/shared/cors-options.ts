@@ -1,7 +1,7 @@
 import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { getMemberName, getPropertyValue, isFunctionNode, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
-import type { Value } from '../../analysis/values.js';
+import { findClassField, type Value } from '../../analysis/values.js';
 import { findUncheckedOrigin, isGuarded } from './cors-origin.js';
 import { findWeakOriginCheck, getWeakPatternExample } from './weak-origin-checks.js';
 
@@ -62,6 +62,9 @@ export function resolveObject(sem: FileSemantics, node: ts.Node, depth = 0): Obj
   if (ts.isPropertyAccessExpression(expression) || ts.isElementAccessExpression(expression)) {
     const name = getMemberName(expression);
     if (name === undefined) return { kind: 'unknown' };
+    // `cors(this.corsOptions)`, with the options in a class field that keeps its value.
+    const field = findClassField(sem, skipOuterExpressions(expression.expression), name);
+    if (field) return resolveObject(sem, field, depth + 1);
     return memberOfRef(sem, resolveObject(sem, expression.expression, depth + 1), name, depth);
   }
 

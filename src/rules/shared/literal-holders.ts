@@ -10,7 +10,6 @@ import { getDottedName, getMemberName, propertyNameText, skipOuterExpressions } 
 import { isConstant, type Value } from '../../analysis/values.js';
 import { isProcessEnv } from './signing-secrets.js';
 
-/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
 /**
  * The holder of one literal. The name comes from syntax alone, with a
  * semantic question only where a client's positional argument may be at

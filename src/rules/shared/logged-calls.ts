@@ -7,7 +7,6 @@ import { ts } from '../../typescript.js';
 import { splitWords } from '../../analysis/sensitive.js';
 import { skipOuterExpressions } from '../../analysis/syntax.js';
 
-/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
 /** Names of calls that mask, besides those of REDACTING_NAME: digests, ciphers and key derivation. */
 export const MASKING_CALL =
   /^(encrypt|cipher|digest|sha\d*|md5|hmac|bcrypt|argon2?|scrypt|pbkdf2|fingerprint|omit|without)/i;

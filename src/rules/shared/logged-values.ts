@@ -40,7 +40,6 @@ import { classifyLoggedName, getRuleOfKind, isPatientRecordName, type LoggedRule
 import { getRequestPart, isProcessEnv, isRequestObject, looksLikeRequest } from './logged-requests.js';
 import { ValueTypes, type Binding } from './value-types.js';
 
-/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
 export { classifyLoggedName, getRuleOfKind, type LoggedRule } from './logged-names.js';
 
 /**

@@ -13,7 +13,6 @@ import {
 } from '../../analysis/syntax.js';
 import type { ImportRef } from '../../engine/facts.js';
 
-/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
 /** A call that writes its arguments to a log. */
 export interface LogCall {
   call: ts.CallExpression;

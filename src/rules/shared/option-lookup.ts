@@ -1,7 +1,7 @@
 import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
-import { memberOf, type Value } from '../../analysis/values.js';
+import { findClassField, memberOf, type Value } from '../../analysis/values.js';
 
 /**
  * The state of one option in an options object:
@@ -17,12 +17,18 @@ export type OptionLookup =
 const MAX_DEPTH = 6;
 
 /**
- * Returns the object literal an expression denotes: the literal itself, or the
- * initializer of a variable that is never reassigned.
+ * Returns the object literal an expression denotes: the literal itself, the
+ * initializer of a variable that is never reassigned, or that of a class
+ * field the class never assigns again.
  */
 export function getObjectLiteral(sem: FileSemantics, expression: ts.Expression, depth = 0): ts.ObjectLiteralExpression | undefined {
   const node = skipOuterExpressions(expression);
   if (ts.isObjectLiteralExpression(node)) return node;
+  // `cors(this.corsOptions)` with the options in a class field.
+  if (ts.isPropertyAccessExpression(node) && depth <= MAX_DEPTH) {
+    const field = findClassField(sem, skipOuterExpressions(node.expression), node.name.text);
+    return field ? getObjectLiteral(sem, field, depth + 1) : undefined;
+  }
   if (!ts.isIdentifier(node) || depth > MAX_DEPTH) return undefined;
   const declaration = sem.resolve(node);
   if (declaration?.kind !== 'variable' || declaration.pattern.length > 0) return undefined;

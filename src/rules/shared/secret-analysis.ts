@@ -33,7 +33,6 @@ import {
 import { getLiteralContext, type LiteralContext } from './literal-holders.js';
 import { findSigningUses, traceSecretLeaves, type SigningUse } from './signing-secrets.js';
 
-/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
 export interface RelatedPlace {
   node: ts.Node;
   message: string;

@@ -5,7 +5,6 @@ import { CALL, NEW } from '../../analysis/origin.js';
 import type { SensitiveKind } from '../../analysis/sensitive.js';
 import { getCalleeName, hasModifier, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 
-/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
 /** A type exported by another module of the project, as the importing file names it. */
 export interface TypeRef {
   specifier: string;

@@ -11,12 +11,12 @@ import {
   findProperty,
   getDottedName,
   getMemberName,
+  isFunctionNode,
   getPropertyValue,
   propertyNameText,
   skipOuterExpressions,
 } from '../../analysis/syntax.js';
 
-/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
 /** One place where a library receives a signing key. */
 export interface SigningUse {
   /** The key expression. */
@@ -393,10 +393,18 @@ function traceIdentifier(sem: FileSemantics, identifier: ts.Identifier, depth: n
     return [{ kind: 'dynamic' }, ...markAll(traceSecretLeaves(sem, binding.initializer, depth + 1), envName)];
   }
   if (declaration.kind === 'parameter') {
-    const initializer = declaration.pattern.length === 0 ? declaration.node.initializer : undefined;
-    return initializer
-      ? [{ kind: 'dynamic' }, ...markAll(traceSecretLeaves(sem, initializer, depth + 1), undefined)]
-      : [{ kind: 'dynamic' }];
+    if (declaration.pattern.length > 0) return [{ kind: 'dynamic' }];
+    const initializer = declaration.node.initializer;
+    const leaves: SecretLeaf[] = [{ kind: 'dynamic' }];
+    if (initializer) leaves.push(...markAll(traceSecretLeaves(sem, initializer, depth + 1), undefined));
+    // `sign(body, 'labhook')` calling `function sign(body, key) { createHmac('sha256', key) }` in this file.
+    if (isFunctionNode(declaration.fn)) {
+      for (const call of sem.getLocalCallers(declaration.fn)) {
+        const argument = call.arguments[declaration.index];
+        if (argument) leaves.push(...traceSecretLeaves(sem, argument, depth + 1));
+      }
+    }
+    return leaves;
   }
   if (declaration.pattern.length > 0) {
     if (isProcessEnv(declaration.node.initializer)) return [{ kind: 'environment', name: identifier.text }];

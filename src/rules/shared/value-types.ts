@@ -3,7 +3,6 @@ import type { FileSemantics } from '../../analysis/semantics.js';
 import { propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
 import type { TypeIndex, TypeTarget } from './sensitive-types.js';
 
-/** `ts.SyntaxKind` is read through a getter of the TypeScript module; the hot paths read it once. */
 /** Static methods of ORM models and repositories that return instances of the model. */
 const FINDER_METHODS = new Set([
   'findOne',
