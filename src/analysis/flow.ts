@@ -124,6 +124,8 @@ const PASS_THROUGH_METHODS = new Set([
 
 const EMPTY: Flow = [];
 
+const PROCESS_FACTS = new Set(['pid', 'ppid', 'platform', 'arch', 'version', 'execPath', 'exitCode']);
+
 /** Constructors whose objects hold a number, a date or an id checked for its format, never the text they were given. */
 const SCALAR_CONSTRUCTORS = new Set(['Date', 'Number', 'Boolean', 'ObjectId', 'ObjectID', 'BigNumber', 'Decimal']);
 
@@ -387,6 +389,8 @@ function flowOfMember(
   if (ts.isIdentifier(base) && base.text === 'process' && !sem.scope.resolve(base)) {
     if (name === 'argv') return [{ kind: 'source', source: 'argv', label: 'process.argv', node: member, trace: [member] }];
     if (name === 'env') return [{ kind: 'source', source: 'env', label: 'process.env', node: member, trace: [member] }];
+    // Facts of the running process that no client sets: `process.pid`, `process.platform`.
+    if (name && PROCESS_FACTS.has(name)) return EMPTY;
   }
   if (ts.isPropertyAccessExpression(base) && ts.isIdentifier(base.expression) && base.expression.text === 'process' && base.name.text === 'env') {
     return [{ kind: 'source', source: 'env', label: `process.env.${name ?? '[]'}`, node: member, trace: [member] }];
@@ -429,7 +433,7 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
   if (isLeadingDotsStrip(sem, call)) return [{ kind: 'sanitized', sanitizer: 'path', node: call, trace: [call] }];
   if (isHtmlEscapeChain(sem, call)) return [{ kind: 'sanitized', sanitizer: 'html', node: call, trace: [call] }];
 
-  if (isPathFunction(origin) || isFormatFunction(origin)) {
+  if (isPathFunction(origin) || isFormatFunction(origin) || isRealpath(origin)) {
     return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1))).map((leaf) => withStep(leaf, call));
   }
 
@@ -560,6 +564,15 @@ function isPathFunction(origin: Origin): boolean {
   const steps = packagePath(origin).filter((step) => step !== CALL);
   const name = steps[steps.length - 1];
   return name !== undefined && PATH_FUNCTIONS.has(name) && (steps.length === 1 || (steps.length === 2 && (steps[0] === 'posix' || steps[0] === 'win32')));
+}
+
+/** `fs.realpath(p)` and its variants return the path they are given, with links resolved. */
+function isRealpath(origin: Origin): boolean {
+  if (origin.root.kind !== 'module') return false;
+  const module = packageName(origin.root.specifier);
+  if (module !== 'fs' && module !== 'fs/promises' && module !== 'fs-extra' && module !== 'graceful-fs') return false;
+  const steps = packagePath(origin).filter((step) => step !== CALL && step !== 'native' && step !== 'promises');
+  return steps.length === 1 && (steps[0] === 'realpath' || steps[0] === 'realpathSync');
 }
 
 /**

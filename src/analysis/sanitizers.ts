@@ -78,6 +78,9 @@ const MODELS: SanitizerModel[] = [
   { module: 'pg-format', path: [], kind: 'sql' },
   { module: 'pg', path: ['*', 'escapeLiteral'], kind: 'sql' },
   { module: 'pg', path: ['*', 'escapeIdentifier'], kind: 'sql' },
+  // `(await pool.connect()).escapeIdentifier(name)`: a client taken from a pool.
+  { module: 'pg', path: ['*', '*', 'escapeLiteral'], kind: 'sql' },
+  { module: 'pg', path: ['*', '*', 'escapeIdentifier'], kind: 'sql' },
   { module: 'pg', path: ['escapeLiteral'], kind: 'sql' },
   { module: 'pg', path: ['escapeIdentifier'], kind: 'sql' },
   { module: 'sequelize', path: ['*', 'escape'], kind: 'sql' },

@@ -244,6 +244,9 @@ const DESCRIPTIVE_ENDINGS = new Set([
   'provided',
   'missing',
   'exists',
+  'consent',
+  'preference',
+  'preferences',
   // States of the data rather than the data: `labResultsReady`, `prescriptionPending`, `diagnosisAvailable`.
   'ready',
   'pending',

@@ -6,7 +6,7 @@ import { getEnclosingClass, getEnclosingFunction, getFunctionName, getMemberName
 import { defineRule } from './rule.js';
 import { getCryptoApi } from './shared/crypto-apis.js';
 import { mayImport, mayMention, mayNameProperty } from './shared/file-imports.js';
-import { classifySecretName } from './shared/secret-value-names.js';
+import { classifySecretName, isDescriptiveName } from './shared/secret-value-names.js';
 import { gatherWalkLists } from './shared/walk-lists.js';
 import { isTestSourceFile } from './shared/test-files.js';
 
@@ -271,6 +271,8 @@ function isArithmetic(kind: ts.SyntaxKind): boolean {
 /** Decides whether what receives the value names a secret, following neutral names to their uses. */
 function judgeHolder(sem: FileSemantics, current: ts.Node, parent: ts.Node, depth: number, seen: Set<ts.Node>): Holder | undefined {
   if (ts.isVariableDeclaration(parent) && parent.initializer === current && ts.isIdentifier(parent.name)) {
+    // `const passwordChangedAt = Date.now()` is a time, whatever the function that returns it is called.
+    if (isDescriptiveName(parent.name.text)) return undefined;
     return judgeName(sem, parent.name.text, parent) ?? followVariable(sem, parent.name, depth, seen);
   }
   if (ts.isBinaryExpression(parent) && parent.right === current && isAssignment(parent.operatorToken.kind)) {

@@ -162,8 +162,13 @@ function getMatchStages(call: ts.CallExpression): ts.Expression[] {
 
 const SANITIZING_MIDDLEWARE = new Set(['express-mongo-sanitize', '@exortek/express-mongo-sanitize']);
 
-/** True when the file mounts a middleware that strips MongoDB operators from requests: `app.use(mongoSanitize())`. */
+/**
+ * True when the file mounts a middleware that strips MongoDB operators from
+ * requests (`app.use(mongoSanitize())`), or turns on Mongoose's
+ * `sanitizeFilter`, which wraps operator objects in filters in `$eq`.
+ */
 function sanitizesRequests(sem: FileSemantics, calls: readonly ts.CallExpression[]): boolean {
+  if (calls.some((call) => setsSanitizeFilter(sem, call))) return true;
   if (!sem.importsAny(SANITIZING_MIDDLEWARE)) return false;
   return calls.some((call) => {
     const callee = skipOuterExpressions(call.expression);
@@ -175,6 +180,19 @@ function sanitizesRequests(sem: FileSemantics, calls: readonly ts.CallExpression
       return origin.root.kind === 'module' && SANITIZING_MIDDLEWARE.has(packageName(origin.root.specifier));
     });
   });
+}
+
+/** `mongoose.set('sanitizeFilter', true)` and `mongoose.set({ sanitizeFilter: true })`. */
+function setsSanitizeFilter(sem: FileSemantics, call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'set' || !call.arguments[0]) return false;
+  const origin = sem.originOf(callee.expression);
+  if (origin.root.kind !== 'module' || packageName(origin.root.specifier) !== 'mongoose') return false;
+  const [first, second] = call.arguments;
+  const options = sem.evaluate(first);
+  if (options.kind === 'object') return options.properties.sanitizeFilter?.kind === 'boolean' && options.properties.sanitizeFilter.value;
+  const value = second ? sem.evaluate(second) : undefined;
+  return options.kind === 'string' && options.value === 'sanitizeFilter' && value?.kind === 'boolean' && value.value;
 }
 
 /** `JSON.parse(text)`, which turns any text the client sends into an object, operators included. */

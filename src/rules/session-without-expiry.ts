@@ -172,7 +172,7 @@ function checkFixation(context: RuleContext<MessageId>, binary: ts.BinaryExpress
   const words = splitWords(key).join(' ');
   const isAccount = IDENTITY_KEY.test(words);
   if (!isAccount && !ROLE_KEY.test(words)) return;
-  if (isFalsy(context.semantics, binary.right)) return;
+  if (isFalsy(context.semantics, binary.right) || copiesSession(context.semantics, binary.right)) return;
 
   let checksCredentials = false;
   for (let fn = getEnclosingFunction(binary); fn; fn = getEnclosingFunction(fn)) {
@@ -182,6 +182,28 @@ function checkFixation(context: RuleContext<MessageId>, binary: ts.BinaryExpress
   }
   if (!getEnclosingFunction(binary) || (!isAccount && !checksCredentials)) return;
   context.report({ node: binary, messageId: 'fixation', data: { target: target.getText() } });
+}
+
+/**
+ * `req.session.user = { ...current, displayName }` with `current` read from
+ * the session: an edit of a session that is signed in already, not a login.
+ */
+function copiesSession(sem: FileSemantics, expression: ts.Expression): boolean {
+  const readsSession = (node: ts.Node): boolean => /\b(req|request)\.session\b/.test(node.getText());
+  if (readsSession(expression)) return true;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node)) {
+      const declaration = sem.resolve(node);
+      const value = declaration?.kind === 'variable' ? sem.getSingleValue(declaration) : undefined;
+      found = value !== undefined && readsSession(value);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return found;
 }
 
 /** `req.session.userId = null` and `= undefined` log the user out. */

@@ -83,13 +83,16 @@ export default defineRule<MessageId>({
   },
 });
 
+const FRAME_ANCESTORS = /frameAncestors|['"]frame-ancestors['"]/;
+
 /** `helmet({ contentSecurityPolicy: false })`, `secureHeaders({ xFrameOptions: false })`. */
 function checkSwitch(context: RuleContext<MessageId>, property: ts.PropertyAssignment, name: string): void {
   const sem = context.semantics;
   if (!isFalse(sem.evaluate(property.initializer)) || !isHeaderOptions(sem, property.parent)) return;
   if (isEnvironmentDependent(sem, property)) return;
   if (SWITCHES[name] === 'csp') context.report({ node: property, messageId: 'disabled' });
-  else context.report({ node: property, messageId: 'frameguardDisabled', data: { option: name } });
+  // frame-ancestors in the same options takes the place of X-Frame-Options, and its own sources are checked as a directive.
+  else if (!FRAME_ANCESTORS.test(property.parent.getText())) context.report({ node: property, messageId: 'frameguardDisabled', data: { option: name } });
 }
 
 /** True when an object is the options of helmet, @fastify/helmet, koa-helmet or Hono's secureHeaders, directly or through a variable. */

@@ -556,6 +556,7 @@ function checkManualCall(context: RuleContext<MessageId>, call: ts.CallExpressio
     options = second;
   }
   if (!field || !isChosenPasswordName(field) || CHECKING_CONTEXT.test(getSchemaContext(call))) return;
+  if (pattern && isRejectingMatch(call)) return;
 
   const checks: FieldChecks = { lengths: [], custom: false, methods: [method] };
   if (pattern) addRegexCheck(sem, checks, pattern, getCallTarget(call));
@@ -565,6 +566,23 @@ function checkManualCall(context: RuleContext<MessageId>, call: ts.CallExpressio
     if (min !== undefined && min > 1) checks.lengths.push({ min, node: getCallTarget(call) });
   }
   judgeChecks(checks, field, undefined, report);
+}
+
+/**
+ * True for a pattern that a password must not match: `if (/^\d+$/.test(password))`
+ * with no negation, whose branch rejects the password. A pattern the
+ * password must match is tested under a `!`, or returned.
+ */
+function isRejectingMatch(call: ts.CallExpression): boolean {
+  let negated = false;
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent) || (ts.isPrefixUnaryExpression(node.parent) && node.parent.operator === ts.SyntaxKind.ExclamationToken)) {
+    if (ts.isPrefixUnaryExpression(node.parent)) negated = !negated;
+    node = node.parent;
+  }
+  if (negated || !ts.isIfStatement(node.parent) || node.parent.expression !== node || node.parent.elseStatement) return false;
+  // `if (STRONG.test(password)) return true;` accepts the password the pattern matches.
+  return !/\breturn\s+(true|password|value)\b/.test(node.parent.thenStatement.getText());
 }
 
 /** Returns the name of a variable or property that may hold a password: `password`, `req.body.newPassword`. */

@@ -28,7 +28,6 @@ const ONE_PATH = new Set([
   'opendir',
   'readdir',
   'readlink',
-  'realpath',
   'stat',
   'lstat',
   'statfs',

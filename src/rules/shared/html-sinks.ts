@@ -234,11 +234,13 @@ function getDeclaredType(sem: FileSemantics, call: ts.CallExpression, response: 
   return found;
 }
 
-/** Classifies the content type one call sets: `type(x)`, `set('Content-Type', x)`, `writeHead(200, { 'Content-Type': x })`. */
+/** Classifies the content type one call sets: `type(x)`, `set('Content-Type', x)`, `writeHead(200, { 'Content-Type': x })`, `attachment(name)`. */
 function getTypeSetting(sem: FileSemantics, call: ts.CallExpression): 'html' | 'other' | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
+  // Express's `res.attachment('export.csv')` makes the browser save the body as a file, not render it.
+  if (method === 'attachment') return 'other';
   const [first, second] = call.arguments;
   if (!first) return undefined;
   if (TYPE_METHODS.has(method)) return classifyType(sem, first);

@@ -19,7 +19,7 @@ import {
 import type { DeclaredExport } from '../../config/schema.js';
 import type { ImportRef } from '../../engine/facts.js';
 import { shorten } from './taint.js';
-import { excludeKeys, isBooleanType, TypeIndex, type TypeRef, type TypeTarget } from './sensitive-types.js';
+import { excludeKeys, isBooleanType, isLiteralUnionType, TypeIndex, type TypeRef, type TypeTarget } from './sensitive-types.js';
 import {
   FORMATTING_WORDS,
   getReturnedExpressions,
@@ -276,6 +276,8 @@ export class LoggedValueClassifier {
     if (declared) return declared;
 
     const named = this.fromName(identifier.text, identifier, state);
+    // `cookieConsent: 'all' | 'necessary'` holds one of its type's constants, never a credential.
+    if (named && isLiteralUnionType(declaration.node.type) && named.items.every((item) => item.rule === 'secret')) return SAFE;
     if (named) return named;
     if (declaration.pattern.length > 0) return this.fromPattern(identifier, declaration.pattern, state) ?? OPAQUE;
 

@@ -166,7 +166,27 @@ const DESCRIPTIVE_ENDINGS = new Set([
   'percent',
   'percentage',
   'factor',
+  // Where a value goes or what shows it, not the value: `sessionServer`, `secretNotesPanel`.
+  'server',
+  'servers',
+  'host',
+  'hosts',
+  'shard',
+  'replica',
+  'region',
+  'panel',
+  'dialog',
+  'modal',
+  'button',
+  'shortcut',
+  'consent',
 ]);
+
+/** True for a name of several words whose last word describes the value rather than naming it: `passwordChangedAt`, `tokenCount`. */
+export function isDescriptiveName(name: string): boolean {
+  const words = splitWords(name);
+  return words.length > 1 && DESCRIPTIVE_ENDINGS.has(words[words.length - 1]!);
+}
 
 export interface SecretNameOptions {
   /** Last words that still name the secret for this rule, such as `hash` for a hashed token. */

@@ -222,6 +222,11 @@ const UI_ENDINGS = new Set([
   'input',
   'textbox',
   'box',
+  'panel',
+  'dialog',
+  'modal',
+  'shortcut',
+  'hotkey',
 ]);
 
 /** Token words that name things other than credentials: cookies, session ids and one-time codes. */
@@ -265,6 +270,8 @@ const signingSecretNames = new Map<string, boolean>();
 function judgeCredentialName(name: string): boolean {
   const words = splitWords(name);
   if (words.length > 1 && UI_ENDINGS.has(words[words.length - 1]!)) return false;
+  // Keys and tokens made to be shipped to browsers: `MAPBOX_PUBLIC_TOKEN`, `publishableKey`.
+  if (words.length > 1 && words.some((word) => word === 'public' || word === 'publishable')) return false;
   const kind = classifyName(name);
   if (kind === 'credential') return !isPinName(name);
   if (kind !== 'token') return false;

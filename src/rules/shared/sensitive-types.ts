@@ -540,6 +540,17 @@ export function isBooleanType(type: ts.TypeNode | undefined): boolean {
   return false;
 }
 
+/**
+ * True for a type whose values are a few string or number constants:
+ * `'all' | 'necessary'`. Such a value is never a password or token, though
+ * it can still be health data, as `hivStatus: 'positive' | 'negative'` is.
+ */
+export function isLiteralUnionType(type: ts.TypeNode | undefined): boolean {
+  if (!type) return false;
+  if (ts.isLiteralTypeNode(type)) return ts.isStringLiteral(type.literal) || ts.isNumericLiteral(type.literal);
+  return ts.isUnionTypeNode(type) && type.types.every((member) => isLiteralUnionType(member) || member.kind === ts.SyntaxKind.UndefinedKeyword);
+}
+
 function literalKeys(type: ts.TypeNode): string[] {
   if (ts.isLiteralTypeNode(type) && ts.isStringLiteral(type.literal)) return [type.literal.text];
   if (ts.isUnionTypeNode(type)) return type.types.flatMap(literalKeys);

@@ -177,6 +177,9 @@ const VERIFY_CONTEXT = new Set([
 /** Path segments before `/sessions` that keep it a login: `/api/v1/sessions`, `/auth/session`. */
 const LOGIN_PREFIXES = new Set([...CONTEXT, 'api', 'portal', 'admin', 'app', 'web', 'mobile', 'staff', 'patient', 'patients', 'clinician', 'clinicians']);
 
+/** A token of a device or push service, which a signed-in user registers: `/devices/:id/push-token`, `/fcm-token`. */
+const DEVICE_TOKEN = /\/(push|device|fcm|apns|notification)[-_]?tokens?(?=\/|$)/gi;
+
 /** Words of a link that signs a user in when followed, so `GET` counts too. */
 const LINK_WORDS = new Set(['magiclink', 'passwordless', 'magic']);
 
@@ -204,7 +207,7 @@ export interface AuthRouteOptions {
  */
 export function isAuthRoute(methods: readonly string[], path: string, options: AuthRouteOptions): boolean {
   if (options.extra.some((pattern) => pattern.test(path))) return true;
-  const words = getPathWords(path);
+  const words = getPathWords(path.replace(DEVICE_TOKEN, '/'));
   const submits = methods.some((method) => SUBMITTING_METHODS.has(method));
   if (words.some((word) => LINK_WORDS.has(word))) return true;
   if (!submits) return false;
