@@ -433,6 +433,9 @@ function flowOfCall(sem: FileSemantics, call: ts.CallExpression, depth: number):
   if (isLeadingDotsStrip(sem, call)) return [{ kind: 'sanitized', sanitizer: 'path', node: call, trace: [call] }];
   if (isHtmlEscapeChain(sem, call)) return [{ kind: 'sanitized', sanitizer: 'html', node: call, trace: [call] }];
 
+  // `os.tmpdir()`, `os.hostname()`: facts of the machine, which no client sets.
+  if (origin.root.kind === 'module' && packageName(origin.root.specifier) === 'os') return EMPTY;
+
   if (isPathFunction(origin) || isFormatFunction(origin) || isRealpath(origin)) {
     return union(call.arguments.map((argument) => flowOf(sem, argument, depth + 1))).map((leaf) => withStep(leaf, call));
   }

@@ -115,7 +115,7 @@ function getChainEnd(start: ts.Expression, inputs: ts.Expression[]): ts.Expressi
 
 /** Judges what a hash is for from the names of its inputs, of where its digest goes, and of the function around it. */
 export function getHashPurpose(sem: FileSemantics, use: HashUse): HashPurpose {
-  if (BREACH_CHECK.test(sem.sourceFile.text)) return 'other';
+  if (BREACH_CHECK.test(sem.sourceFile.text) || isReadAsNumber(use.output)) return 'other';
   const inputNames = use.inputs.flatMap((input) => collectNames(sem, input, 0));
   const holderNames = getHolderNames(use.output);
   const fn = getEnclosingFunction(use.output);
@@ -137,6 +137,29 @@ export function getHashPurpose(sem: FileSemantics, use: HashUse): HashPurpose {
     return 'secret';
   }
   return 'other';
+}
+
+/**
+ * True when a digest is turned into a number, as `digest().readUInt32BE(0) % SHARDS`
+ * or `parseInt(hex.slice(0, 8), 16)`: a bucket or shard, which protects nothing.
+ */
+function isReadAsNumber(output: ts.Expression): boolean {
+  const parent = output.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === output) {
+    if (/^read(U?Int|BigU?Int|Float|Double)/.test(parent.name.text)) return true;
+    // `hex.slice(0, 8)` before parseInt().
+    const call = parent.parent;
+    if (parent.name.text === 'slice' || parent.name.text === 'substring') return ts.isCallExpression(call) && isParsedAsInteger(call);
+  }
+  return isParsedAsInteger(output);
+}
+
+function isParsedAsInteger(node: ts.Expression): boolean {
+  const parent = node.parent;
+  if (!ts.isCallExpression(parent) || !parent.arguments.includes(node)) return false;
+  const callee = skipOuterExpressions(parent.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  return name === 'parseInt' || name === 'BigInt';
 }
 
 /** `hashPassword`, `digestPassword`, `encryptPassword`: a function that exists to turn a password into a stored value. */
