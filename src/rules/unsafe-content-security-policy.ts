@@ -12,7 +12,15 @@ import { getCallTarget } from './shared/report-target.js';
 const HEADER_PACKAGES = new Set(['helmet', '@fastify/helmet', 'fastify-helmet', 'koa-helmet']);
 
 /** Options of helmet and Hono's secureHeaders that switch a protection off when `false`. */
-const SWITCHES: Record<string, 'csp' | 'frame'> = { contentSecurityPolicy: 'csp', frameguard: 'frame', xFrameOptions: 'frame' };
+const SWITCHES: Record<string, 'csp' | 'frame' | 'hsts' | 'nosniff'> = {
+  contentSecurityPolicy: 'csp',
+  frameguard: 'frame',
+  xFrameOptions: 'frame',
+  hsts: 'hsts',
+  strictTransportSecurity: 'hsts',
+  noSniff: 'nosniff',
+  xContentTypeOptions: 'nosniff',
+};
 
 /** Directives that decide which scripts run, by both spellings. */
 const SCRIPT_DIRECTIVES = new Set(['scriptSrc', 'script-src', 'scriptSrcElem', 'script-src-elem']);
@@ -27,14 +35,14 @@ const HEADER_METHODS = new Set(['setHeader', 'set', 'header', 'append']);
 /** Keys that mark an object as a set of CSP directives. */
 const DIRECTIVE_KEYS = /^(defaultSrc|default-src|scriptSrc|script-src|styleSrc|style-src|imgSrc|img-src|connectSrc|connect-src|fontSrc|font-src|objectSrc|object-src|frameAncestors|frame-ancestors|baseUri|base-uri|formAction|form-action)$/;
 
-type MessageId = 'disabled' | 'frameguardDisabled' | 'unsafeSource' | 'frameAncestors';
+type MessageId = 'disabled' | 'frameguardDisabled' | 'hstsDisabled' | 'noSniffDisabled' | 'unsafeSource' | 'frameAncestors';
 
 export default defineRule<MessageId>({
   meta: {
     id: 'unsafe-content-security-policy',
-    title: 'Content Security Policy or framing protection weakened',
+    title: 'Content Security Policy or another header protection weakened',
     summary:
-      "Flags helmet and Hono `secureHeaders` settings that turn the Content Security Policy or X-Frame-Options off, script sources that allow 'unsafe-inline', 'unsafe-eval', `*`, `data:` or any host of a scheme, and `frame-ancestors *`, in options objects, in Content-Security-Policy header strings and in `{ key, value }` header lists such as Next.js `headers()`. An injected script then runs, and any site can frame the application for clickjacking.",
+      "Flags helmet and Hono `secureHeaders` settings that turn the Content Security Policy, X-Frame-Options, Strict-Transport-Security or X-Content-Type-Options off, script sources that allow 'unsafe-inline', 'unsafe-eval', `*`, `data:` or any host of a scheme, and `frame-ancestors *`, in options objects, in Content-Security-Policy header strings and in `{ key, value }` header lists such as Next.js `headers()`. An injected script then runs, and any site can frame the application for clickjacking.",
     severity: 'medium',
     precision: 'high',
     cwe: [693, 1021],
@@ -42,6 +50,8 @@ export default defineRule<MessageId>({
     messages: {
       disabled: 'contentSecurityPolicy: false removes the Content Security Policy, the main defence against injected scripts; configure its directives instead.',
       frameguardDisabled: '{{option}}: false lets any site frame these pages for clickjacking; keep X-Frame-Options or set frame-ancestors.',
+      hstsDisabled: '{{option}}: false drops Strict-Transport-Security, so browsers keep using plain HTTP where an attacker can downgrade them; remove the option.',
+      noSniffDisabled: '{{option}}: false drops X-Content-Type-Options: nosniff, so browsers may run an uploaded file as a script; remove the option.',
       unsafeSource: '{{directive}} allows {{source}}, so injected scripts can run; use nonces or hashes and list hosts explicitly.',
       frameAncestors: "{{directive}} allows {{source}}, so any site can frame these pages for clickjacking; list the allowed origins or use 'none'.",
     },
@@ -90,7 +100,10 @@ function checkSwitch(context: RuleContext<MessageId>, property: ts.PropertyAssig
   const sem = context.semantics;
   if (!isFalse(sem.evaluate(property.initializer)) || !isHeaderOptions(sem, property.parent)) return;
   if (isEnvironmentDependent(sem, property)) return;
-  if (SWITCHES[name] === 'csp') context.report({ node: property, messageId: 'disabled' });
+  const protection = SWITCHES[name];
+  if (protection === 'csp') context.report({ node: property, messageId: 'disabled' });
+  else if (protection === 'hsts') context.report({ node: property, messageId: 'hstsDisabled', data: { option: name } });
+  else if (protection === 'nosniff') context.report({ node: property, messageId: 'noSniffDisabled', data: { option: name } });
   // frame-ancestors in the same options takes the place of X-Frame-Options, and its own sources are checked as a directive.
   else if (!FRAME_ANCESTORS.test(property.parent.getText())) context.report({ node: property, messageId: 'frameguardDisabled', data: { option: name } });
 }
