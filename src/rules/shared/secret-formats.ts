@@ -18,7 +18,8 @@ export interface SecretFormat {
 const SECRET_FORMATS: SecretFormat[] = [
   {
     label: 'private key',
-    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/,
+    // The whole block, so that messages give the length of the key rather than of its first line.
+    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----)?/,
     accept: () => true,
   },
   {
