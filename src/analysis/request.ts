@@ -277,3 +277,14 @@ export function getRequestBase(sem: FileSemantics, node: ts.Expression): { label
   }
   return undefined;
 }
+
+/**
+ * Upload fields that the server fills in, not the client: multer's
+ * `req.file.path` and formidable's `ctx.request.files.scan.filepath`.
+ */
+const SERVER_FILLED_UPLOAD_FIELD = /^(@UploadedFiles?\(\)|[\w$]+(\.request)?\.files?)(\.[^.]+)*\.(path|filename|destination|size|buffer|filepath|newFilename)$/;
+
+/** True for the label of request data that the server filled in: `req.file.path`, not `req.file.originalname`. */
+export function isServerFilledUploadField(label: string): boolean {
+  return SERVER_FILLED_UPLOAD_FIELD.test(label);
+}

@@ -1,6 +1,7 @@
 import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { CALL } from '../analysis/origin.js';
+import { isServerFilledUploadField } from '../analysis/request.js';
 import { skipOuterExpressions } from '../analysis/syntax.js';
 import type { ReportTarget } from '../rules/rule.js';
 import type { Location } from '../types.js';
@@ -58,7 +59,7 @@ export function collectCallFacts(
     call.arguments.forEach((argument, index) => {
       if (facts.length >= MAX_FACTS || ts.isSpreadElement(argument)) return;
       for (const leaf of sem.flowOf(argument)) {
-        if (leaf.kind === 'source' && leaf.source === 'request') {
+        if (leaf.kind === 'source' && leaf.source === 'request' && !isServerFilledUploadField(leaf.label)) {
           facts.push({ specifier, path, index, call: locate(call), from: { kind: 'source', label: leaf.label, location: locate(leaf.node) } });
         } else if (leaf.kind === 'parameter') {
           const exportPath = exportedFunctions.get(leaf.fn);

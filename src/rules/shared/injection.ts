@@ -3,6 +3,7 @@ import type { FileSemantics } from '../../analysis/semantics.js';
 import type { Leaf, SourceKind } from '../../analysis/flow.js';
 import type { SanitizerKind } from '../../analysis/sanitizers.js';
 import { getCalleeName, skipOuterExpressions } from '../../analysis/syntax.js';
+import { isServerFilledUploadField } from '../../analysis/request.js';
 import type { DeferredCheck } from '../../engine/facts.js';
 import type { ReportDescriptor, ReportTarget, RuleContext } from '../rule.js';
 import { describeSources, judgeSink, reportableSources, shorten, type CarriedTaint } from './taint.js';
@@ -49,12 +50,6 @@ const MAX_DEPTH = 3;
 const RESTRICTIVE_SCHEMA =
   /\b(enum|nativeEnum|literal|uuid|cuid2?|ulid|number|int|bigint|boolean|date|regex|valid|oneOf|isIn|isUUID|isInt|isNumeric|isAlphanumeric|pattern|matches)\s*\(/;
 
-/**
- * Upload fields that the server fills in, not the client: multer's
- * `req.file.path` and formidable's `ctx.request.files.scan.filepath`.
- */
-const SERVER_FILLED_UPLOAD_FIELD = /^(@UploadedFiles?\(\)|[\w$]+(\.request)?\.files?)(\.[^.]+)*\.(path|filename|destination|size|buffer|filepath|newFilename)$/;
-
 /** React hooks whose result is what their callback returns. */
 const MEMO_HOOKS = new Set(['useMemo', 'useCallback', 'computed']);
 
@@ -99,7 +94,7 @@ export function judgeTaint(sem: FileSemantics, expression: ts.Expression, option
     taint.unsafe.push(leaf);
   }
 
-  taint.sources = dedupe(taint.sources.filter((source) => !SERVER_FILLED_UPLOAD_FIELD.test(source.label) && !options.isTolerated?.(source)));
+  taint.sources = dedupe(taint.sources.filter((source) => !isServerFilledUploadField(source.label) && !options.isTolerated?.(source)));
   return taint;
 }
 
