@@ -230,6 +230,13 @@ function getCheckKind(
     return getCheckKind(sem, expression.operand, isVariable, !expected);
   }
 
+  // `const isLocal = next.startsWith('/') && !next.startsWith('//')`, then `isLocal ? next : '/'`.
+  if (ts.isIdentifier(expression)) {
+    const declaration = sem.resolve(expression);
+    const value = declaration?.kind === 'variable' && declaration.pattern.length === 0 ? sem.getSingleValue(declaration) : undefined;
+    return value && !ts.isIdentifier(skipOuterExpressions(value)) ? getCheckKind(sem, value, isVariable, expected) : undefined;
+  }
+
   if (isSameSitePathCheck(sem, expression, isVariable, expected)) return 'origin';
 
   if (ts.isBinaryExpression(expression)) {
