@@ -1,9 +1,18 @@
+import type { ImportRef } from '../engine/facts.js';
 import { defineRule } from './rule.js';
+import { getFactPlace, type FactPlace } from './shared/fact-place.js';
 import { describeCallee, getJwtOperations, getModuleOptionPath, getOperationOptions, type JwtOperation } from './shared/jwt.js';
+import { toImportValue } from './shared/jwt-facts.js';
 import { isTrue, lookupOption } from './shared/jwt-options.js';
 import { gatherWalkLists } from './shared/walk-lists.js';
 
-export default defineRule({
+/** A verification whose `ignoreExpiration` comes from another module: `jwt.verify(token, key, verifyOptions)`. */
+interface ImportedOptionFact extends FactPlace {
+  ref: ImportRef;
+  callee: string;
+}
+
+export default defineRule<'ignored', ImportedOptionFact>({
   meta: {
     id: 'jwt-ignore-expiration',
     title: 'JWT verified with ignoreExpiration',
@@ -26,12 +35,25 @@ export default defineRule({
         for (const operation of getJwtOperations(sem, lists)) {
           for (const path of getIgnoreExpirationPaths(operation)) {
             const found = lookupOption(sem, getOperationOptions(operation), path);
+            if (found.kind === 'imported') {
+              context.addFact({ ...getFactPlace(sem.sourceFile, operation.node), ref: found.ref, callee: describeCallee(operation) });
+              continue;
+            }
             if (found.kind !== 'set' || !isTrue(found.value)) continue;
             context.report({ node: found.node, messageId: 'ignored', data: { callee: describeCallee(operation) } });
           }
         }
       },
     };
+  },
+  project(context) {
+    for (const { file, facts } of context.facts<ImportedOptionFact>()) {
+      for (const fact of facts) {
+        const value = context.resolveValue(file, toImportValue(fact.ref));
+        if (!isTrue(value)) continue;
+        context.report({ file, location: fact.location, messageId: 'ignored', data: { callee: fact.callee }, fingerprintKey: fact.key });
+      }
+    }
   },
 });
 
