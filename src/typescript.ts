@@ -43,7 +43,7 @@ export function loadTypeScript(): typeof Ts {
   const file = fromTsMorph.resolve('@ts-morph/common/dist/typescript.js');
   const loaded = (Module as unknown as { _cache: Record<string, Module> })._cache[file];
   if (loaded) {
-    ts = loaded.exports as typeof Ts;
+    ts = toPlainObject(loaded.exports as typeof Ts);
   } else {
     const source = fs.readFileSync(file, 'utf8');
     const cacheFile = codeCacheEnabled ? getCodeCacheFile(file) : undefined;
@@ -56,11 +56,23 @@ export function loadTypeScript(): typeof Ts {
     run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
     module.loaded = true;
     (Module as unknown as { _cache: Record<string, Module> })._cache[file] = module;
-    ts = module.exports as typeof Ts;
+    ts = toPlainObject(module.exports as typeof Ts);
     if (cacheFile && (!cachedData || script.cachedDataRejected)) unsaved = { script, file: cacheFile };
   }
   for (const initialize of pending.splice(0)) initialize();
   return ts;
+}
+
+/**
+ * Copies the compiler's exports into an object of plain properties. The
+ * bundle defines each export as a getter, so every `ts.isIdentifier` or
+ * `ts.SyntaxKind` in a hot loop was a function call; the analysis reads
+ * functions and enums, which never change once the module has loaded.
+ */
+function toPlainObject(exports: typeof Ts): typeof Ts {
+  const plain: Record<string, unknown> = {};
+  for (const key of Object.keys(exports)) plain[key] = (exports as unknown as Record<string, unknown>)[key];
+  return plain as unknown as typeof Ts;
 }
 
 /**
