@@ -184,7 +184,17 @@ function evaluateIdentifier(sem: FileSemantics, identifier: ts.Identifier, depth
     case 'variable': {
       const initializer = sem.getSingleValue(declaration);
       if (!initializer) return UNKNOWN;
-      return followPattern(sem.evaluate(initializer, depth + 1), declaration.pattern);
+      const step = declaration.pattern.length === 1 ? declaration.pattern[0] : undefined;
+      const value: Value =
+        step && 'property' in step && isProcessEnv(sem, initializer)
+          ? { kind: 'env', name: step.property }
+          : followPattern(sem.evaluate(initializer, depth + 1), declaration.pattern);
+      // `const { CORS_ORIGIN = '*' } = process.env`: the variable, or the default when it is unset.
+      const binding = declaration.name.parent;
+      if (!ts.isBindingElement(binding) || !binding.initializer) return value;
+      const fallback = sem.evaluate(binding.initializer, depth + 1);
+      if (value.kind === 'undefined') return fallback;
+      return value.kind === 'env' ? { kind: 'choice', options: [value, fallback] } : value;
     }
     case 'enum':
       return evaluateEnum(sem, declaration.node, depth);
@@ -373,6 +383,18 @@ function evaluateCall(sem: FileSemantics, call: ts.CallExpression, depth: number
 }
 
 /** Follows a destructuring pattern into a value. */
+/** `process.env`, with `process` not declared in the file. */
+function isProcessEnv(sem: FileSemantics, expression: ts.Expression): boolean {
+  const node = skipOuterExpressions(expression);
+  return (
+    ts.isPropertyAccessExpression(node) &&
+    node.name.text === 'env' &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'process' &&
+    !sem.scope.resolve(node.expression)
+  );
+}
+
 export function followPattern(value: Value, pattern: readonly PatternStep[]): Value {
   let current = value;
   for (const step of pattern) {

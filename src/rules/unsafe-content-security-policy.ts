@@ -147,7 +147,8 @@ function isDirectivesObject(object: ts.ObjectLiteralExpression): boolean {
   const holder = object.parent;
   if (ts.isPropertyAssignment(holder) && /^(directives|contentSecurityPolicy)$/.test(propertyNameText(holder.name) ?? '')) return true;
   const keys = object.properties.filter((member) => member.name && DIRECTIVE_KEYS.test(propertyNameText(member.name) ?? ''));
-  return keys.length >= 2;
+  // `{ ...baseDirectives, scriptSrc: [...] }`: the spread brings the other directives.
+  return keys.length >= 2 || (keys.length === 1 && object.properties.some(ts.isSpreadAssignment));
 }
 
 /**

@@ -166,6 +166,12 @@ export function classifyOrigin(sem: FileSemantics, node: ts.Node, options: Class
       const initializer = sem.getSingleValue(declaration);
       if (initializer) return classifyOrigin(sem, initializer, options, depth + 1);
     }
+    // `const { CORS_ORIGIN = '*' } = process.env` falls back to its default as `??` does.
+    const binding = declaration?.kind === 'variable' ? declaration.name.parent : undefined;
+    if (binding && ts.isBindingElement(binding) && binding.initializer && sem.evaluate(expression).kind === 'choice') {
+      const fallback = classifyOrigin(sem, binding.initializer, options, depth + 1);
+      if (fallback.verdict === 'any') return anyOrigin(`an origin that falls back to ${describeFallback(sem, binding.initializer)}`);
+    }
   }
 
   if (ts.isBinaryExpression(expression)) {

@@ -2,7 +2,7 @@ import { ts } from '../../typescript.js';
 import type { FileSemantics } from '../../analysis/semantics.js';
 import { CALL, NEW, packageName, packagePath } from '../../analysis/origin.js';
 import { getEnclosingFunction, getMemberName, propertyNameText, skipOuterExpressions } from '../../analysis/syntax.js';
-import { isConstant } from '../../analysis/values.js';
+import { findClassField, isConstant } from '../../analysis/values.js';
 import { mayImport, mayMention } from './file-imports.js';
 import { getPromisifiedFunction } from './promisify.js';
 
@@ -133,6 +133,11 @@ export function getStaticBytesReason(sem: FileSemantics, expression: ts.Expressi
     const initializer = getFieldInitializer(node);
     if (initializer && isRandomBytes(sem, initializer)) return 'reused';
     return initializer ? getStaticBytesReason(sem, initializer, use, depth + 1) : undefined;
+  }
+  // `ClinicalNoteVault.IV`, a static field.
+  if (ts.isPropertyAccessExpression(node)) {
+    const field = findClassField(sem, skipOuterExpressions(node.expression), node.name.text);
+    if (field) return isRandomBytes(sem, field) ? 'reused' : getStaticBytesReason(sem, field, use, depth + 1);
   }
   if (ts.isCallExpression(node) || ts.isNewExpression(node)) return getStaticCallReason(sem, node, use, depth);
   return undefined;

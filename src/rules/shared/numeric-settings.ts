@@ -18,6 +18,10 @@ export function getNumber(sem: FileSemantics, expression: ts.Expression, depth =
   const node = skipOuterExpressions(expression);
   if (ts.isIdentifier(node)) {
     const declaration = sem.resolve(node);
+    // `function derive(password, iterations = 10_000)`: the default, which applies whenever a caller leaves it out.
+    if (declaration?.kind === 'parameter' && declaration.pattern.length === 0 && declaration.node.initializer) {
+      return getNumber(sem, declaration.node.initializer, depth + 1);
+    }
     if (declaration?.kind !== 'variable' || declaration.pattern.length > 0) return undefined;
     const initializer = sem.getSingleValue(declaration);
     return initializer ? getNumber(sem, initializer, depth + 1) : undefined;

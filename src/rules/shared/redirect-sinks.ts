@@ -165,6 +165,13 @@ function getReceiverName(receiver: ts.Expression): string {
   return ts.isIdentifier(base) ? base.text : 'response';
 }
 
+/** The values an expression may take: both branches of `returnTo ? { url: returnTo } : undefined`. */
+function getBranches(expression: ts.Expression): ts.Expression[] {
+  const node = skipOuterExpressions(expression);
+  if (ts.isConditionalExpression(node)) return [...getBranches(node.whenTrue), ...getBranches(node.whenFalse)];
+  return [node];
+}
+
 /**
  * Finds the `url` of the objects a NestJS handler with `@Redirect()` returns,
  * which Nest sends as the redirect target.
@@ -175,10 +182,12 @@ export function getNestRedirectReturns(sem: FileSemantics, method: ts.MethodDecl
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node)) return;
     if (ts.isReturnStatement(node) && node.expression) {
-      const object = resolveObjectLiteral(sem, node.expression);
-      const url = object && findProperty(object, 'url');
-      const value = url && getPropertyValue(url);
-      if (value) sinks.push({ method: '@Redirect()', url: value });
+      for (const returned of getBranches(node.expression)) {
+        const object = resolveObjectLiteral(sem, returned);
+        const url = object && findProperty(object, 'url');
+        const value = url && getPropertyValue(url);
+        if (value) sinks.push({ method: '@Redirect()', url: value });
+      }
     }
     ts.forEachChild(node, visit);
   };
