@@ -156,7 +156,7 @@ function recognize(sem: FileSemantics, node: ts.CallExpression | ts.NewExpressio
   const callee = skipOuterExpressions(node.expression);
   if (ts.isCallExpression(node)) {
     if (callee.kind === ts.SyntaxKind.SuperKeyword) return recognizeStrategySuper(sem, node);
-    const manual = recognizeManualDecode(node);
+    const manual = recognizeManualDecode(sem, node);
     if (manual) return manual;
     const registration = recognizeFastifyRegistration(sem, node);
     if (registration) return registration;
@@ -396,44 +396,55 @@ function recognizeStrategySuper(sem: FileSemantics, call: ts.CallExpression): Jw
  * `JSON.parse(Buffer.from(token.split('.')[1], 'base64').toString())` and
  * `JSON.parse(atob(token.split('.')[1]))`: the payload segment read by hand.
  */
-function recognizeManualDecode(call: ts.CallExpression): JwtOperation | undefined {
+function recognizeManualDecode(sem: FileSemantics, call: ts.CallExpression): JwtOperation | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'parse') return undefined;
   if (!ts.isIdentifier(callee.expression) || callee.expression.text !== 'JSON') return undefined;
   const argument = call.arguments[0];
   if (!argument) return undefined;
-  const token = findPayloadSegmentSource(argument);
+  const token = findPayloadSegmentSource(sem, argument);
   if (!token) return undefined;
   return { kind: 'decode', library: 'base64', label: 'JSON.parse', node: call, token };
 }
 
-/** Finds the token in a `token.split('.')[1]` inside an expression, if there is one. */
-function findPayloadSegmentSource(expression: ts.Expression): ts.Expression | undefined {
+/**
+ * Finds the token in a `token.split('.')[1]` inside an expression, or in a
+ * name bound by `const [, payload] = token.split('.')`, if there is one.
+ */
+function findPayloadSegmentSource(sem: FileSemantics, expression: ts.Expression): ts.Expression | undefined {
   let found: ts.Expression | undefined;
   const visit = (node: ts.Node): void => {
     if (found) return;
     if (ts.isElementAccessExpression(node) && ts.isNumericLiteral(node.argumentExpression) && node.argumentExpression.text === '1') {
-      const split = skipOuterExpressions(node.expression);
-      if (ts.isCallExpression(split)) {
-        const splitCallee = skipOuterExpressions(split.expression);
-        const separator = split.arguments[0];
-        if (
-          ts.isPropertyAccessExpression(splitCallee) &&
-          splitCallee.name.text === 'split' &&
-          separator &&
-          ts.isStringLiteralLike(separator) &&
-          separator.text === '.'
-        ) {
-          found = splitCallee.expression;
-          return;
-        }
+      const token = getDotSplitReceiver(node.expression);
+      if (token) {
+        found = token;
+        return;
       }
+    }
+    if (ts.isIdentifier(node)) {
+      const declaration = sem.resolve(node);
+      const step = declaration?.kind === 'variable' && declaration.pattern.length === 1 ? declaration.pattern[0] : undefined;
+      const initializer = declaration?.kind === 'variable' ? declaration.node.initializer : undefined;
+      const token = step && 'index' in step && step.index === 1 && initializer ? getDotSplitReceiver(initializer) : undefined;
+      if (token) found = token;
+      return;
     }
     if (isFunctionNode(node)) return;
     ts.forEachChild(node, visit);
   };
   visit(expression);
   return found;
+}
+
+/** The receiver of `receiver.split('.')`, the call that cuts a token into its three segments. */
+function getDotSplitReceiver(expression: ts.Expression): ts.Expression | undefined {
+  const split = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(split)) return undefined;
+  const callee = skipOuterExpressions(split.expression);
+  const separator = split.arguments[0];
+  const isDotSplit = ts.isPropertyAccessExpression(callee) && callee.name.text === 'split' && separator && ts.isStringLiteralLike(separator) && separator.text === '.';
+  return isDotSplit ? callee.expression : undefined;
 }
 
 /**
