@@ -184,7 +184,9 @@ export function analyzeFile(file: string, text: string, options: AnalyzeOptions)
       fail(rule, error);
       continue;
     }
-    for (const [name, handler] of Object.entries(visitors)) {
+    // A `for...in` loop: this runs for every rule in every file, and `Object.entries` allocates a pair per visitor.
+    for (const name in visitors) {
+      const handler = (visitors as Record<string, unknown>)[name];
       if (typeof handler !== 'function' || name === 'onEnvFile') continue;
       if (name === 'onEnd') {
         endHandlers.push({ rule, run: handler as () => void });
