@@ -33,8 +33,8 @@ Cache:
   Results of unchanged files are kept in node_modules/.cache/keney-audit under
   the scan root (or ~/.cache/keney-audit when it has no node_modules), keyed by
   file content, tool build, rules and config. Each entry is encrypted with a key
-  derived from its file's content, so the cache shows no code or secret to
-  anyone who does not have the source.
+  derived from a random key of the user (~/.cache/keney-audit/user.key) and its
+  file's content, so the cache shows no code or secret to anyone else.
 
 Examples:
   $ keney-audit scan

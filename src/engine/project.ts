@@ -224,8 +224,11 @@ export function runProjectStep(
     const { unless: _settled, replaces: _replaces, ...rest } = finding;
     findings.push(rest);
   }
+  const rulesById = new Map(rules.map((rule) => [rule.meta.id, rule]));
   for (const finding of crossFile.findings) {
-    if (!keptPlaces.has(`${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`)) findings.push(finding);
+    if (keptPlaces.has(`${placeKey(finding.location.file, finding.location)}\0${finding.ruleId}`)) continue;
+    const snippet = rulesById.get(finding.ruleId)?.meta.secret ? undefined : snippetOf(finding.location.file, finding.location.startLine);
+    findings.push(snippet === undefined ? finding : { ...finding, snippet });
   }
 
   for (const rule of rules) {

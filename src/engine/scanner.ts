@@ -277,7 +277,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     endTime: ended.toISOString(),
     findings,
     notifications: sortNotifications(scopeNotifications),
-    rules: rules.map(describeRule),
+    // A severity set in the config is the rule's severity in this project, for reports that describe rules, such as SARIF's.
+    rules: rules.map((rule) => {
+      const description = describeRule(rule);
+      const configured = config.rules[rule.meta.id]?.severity;
+      return configured ? { ...description, severity: configured } : description;
+    }),
     files: scanned.map((result) => result.file),
     filesWithSyntaxErrors: scanned.filter((result) => result.hasSyntaxErrors).map((result) => result.file),
     skipped: skipped.filter((item) => !reportOnly || reportOnly.has(item.file)).sort((a, b) => compareText(a.file, b.file)),

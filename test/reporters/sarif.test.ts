@@ -145,3 +145,16 @@ describe('paths', () => {
     expect(parseError.message.text).toMatch(/^src\/broken\.ts:1:19: Syntax error: /);
   });
 });
+
+describe('configured severities', () => {
+  it('reach the rule descriptor and the result', () => {
+    const cwd = makeTempFolder({ 'src/route.ts': SQL_INJECTION_ROUTE, '.keneyaudit.yml': 'rules:\n  sql-injection: low\n' });
+    initGitRepo(cwd);
+    const result = runCli(['scan', ...SQL_RULES, '--format', 'sarif', '--fail-on', 'none'], { cwd });
+    const run = (JSON.parse(result.stdout) as Sarif.Log).runs[0]!;
+    const rule = run.tool.driver.rules!.find((descriptor) => descriptor.id === 'sql-injection')!;
+    expect(rule.defaultConfiguration!.level).toBe('note');
+    expect(rule.properties!['security-severity']).toBe('3.0');
+    expect(run.results!.find((item) => item.ruleId === 'sql-injection')!.level).toBe('note');
+  });
+});

@@ -32,5 +32,6 @@ describe('path-traversal across modules', () => {
     expect(finding?.location.file).toMatch(/documents\.service\.ts$/);
     expect(finding?.message).toContain('@Param().name');
     expect(finding?.related[0]?.location.file).toMatch(/documents\.controller\.ts$/);
+    expect(finding?.snippet).toMatch(/\S/);
   });
 });
