@@ -167,7 +167,7 @@ export class ProjectIndex {
 }
 
 /**
- * The summary of a member of an export: `['resolve']` of an object, or
+ * Returns the summary of a member of an export: `['resolve']` of an object, or
  * `['new', 'resolve']` of a class, whose summary lists its methods by name.
  */
 function findMember(exported: ExportSummary, path: readonly string[]): ExportSummary | undefined {
