@@ -180,6 +180,9 @@ const LOGIN_PREFIXES = new Set([...CONTEXT, 'api', 'portal', 'admin', 'app', 'we
 /** A token of a device or push service, which a signed-in user registers: `/devices/:id/push-token`, `/fcm-token`. */
 const DEVICE_TOKEN = /\/(push|device|fcm|apns|notification)[-_]?tokens?(?=\/|$)/gi;
 
+/** A device that a signed-in user or staff member registers: `/devices/register`, `/devices/:id/register`. */
+const DEVICE_REGISTRATION = /\/devices?(\/:[^/]+)?\/(register|registration)(?=\/|$)/gi;
+
 /** Words of a link that signs a user in when followed, so `GET` counts too. */
 const LINK_WORDS = new Set(['magiclink', 'passwordless', 'magic']);
 
@@ -207,7 +210,7 @@ export interface AuthRouteOptions {
  */
 export function isAuthRoute(methods: readonly string[], path: string, options: AuthRouteOptions): boolean {
   if (options.extra.some((pattern) => pattern.test(path))) return true;
-  const words = getPathWords(path.replace(DEVICE_TOKEN, '/'));
+  const words = getPathWords(path.replace(DEVICE_TOKEN, '/').replace(DEVICE_REGISTRATION, '/'));
   const submits = methods.some((method) => SUBMITTING_METHODS.has(method));
   if (words.some((word) => LINK_WORDS.has(word))) return true;
   if (!submits) return false;
