@@ -66,7 +66,7 @@ export function loadTypeScript(): typeof Ts {
 /**
  * Copies the compiler's exports into an object of plain properties. The
  * bundle defines each export as a getter, so every `ts.isIdentifier` or
- * `ts.SyntaxKind` in a hot loop was a function call; the analysis reads
+ * `ts.SyntaxKind` in a hot loop was a function call. The analysis reads only
  * functions and enums, which never change once the module has loaded.
  */
 function toPlainObject(exports: typeof Ts): typeof Ts {

@@ -531,7 +531,7 @@ function flowThroughMapCallback(
   return leaves;
 }
 
-/** The index of the parameter of `fn` that a name reads, when it reads one whole. */
+/** Returns the index of the parameter of `fn` that a name reads, when it reads one whole. */
 function getParameterIndex(sem: FileSemantics, node: ts.Node, fn: ts.FunctionLikeDeclaration): number | undefined {
   if (!ts.isIdentifier(node)) return undefined;
   const declaration = sem.resolve(node);

@@ -268,13 +268,19 @@ function getCheckKind(
 }
 
 /**
- * Of two checks that both hold, the one that proves more: in `typeof sort !==
- * 'string' || !SORTABLE.has(sort)`, the allowlist, not the type test.
+ * Returns, of two checks that both hold, the one that proves more: in
+ * `typeof sort !== 'string' || !SORTABLE.has(sort)`, the allowlist, not the type test.
  */
 function strongerCheck(left: SanitizerKind | undefined, right: SanitizerKind | undefined): SanitizerKind | undefined {
   if (!left || !right) return left ?? right;
-  const rank = (kind: SanitizerKind): number => (kind === 'allowlist' || kind === 'number' ? 2 : kind === 'validated' ? 0 : 1);
-  return rank(right) > rank(left) ? right : left;
+  return rankCheck(right) > rankCheck(left) ? right : left;
+}
+
+/** Ranks what a check proves: a fixed set or a number makes a value safe everywhere, a type test alone the least. */
+function rankCheck(kind: SanitizerKind): number {
+  if (kind === 'allowlist' || kind === 'number') return 2;
+  if (kind === 'validated') return 0;
+  return 1;
 }
 
 /** True when a condition that evaluates to `expected` proves the variable equal to a name: `target === root`. */

@@ -437,7 +437,7 @@ function findPayloadSegmentSource(sem: FileSemantics, expression: ts.Expression)
   return found;
 }
 
-/** The receiver of `receiver.split('.')`, the call that cuts a token into its three segments. */
+/** Returns the receiver of `receiver.split('.')`, the call that cuts a token into its three segments. */
 function getDotSplitReceiver(expression: ts.Expression): ts.Expression | undefined {
   const split = skipOuterExpressions(expression);
   if (!ts.isCallExpression(split)) return undefined;

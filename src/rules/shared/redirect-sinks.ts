@@ -165,7 +165,7 @@ function getReceiverName(receiver: ts.Expression): string {
   return ts.isIdentifier(base) ? base.text : 'response';
 }
 
-/** The values an expression may take: both branches of `returnTo ? { url: returnTo } : undefined`. */
+/** Lists the values an expression may take: both branches of `returnTo ? { url: returnTo } : undefined`. */
 function getBranches(expression: ts.Expression): ts.Expression[] {
   const node = skipOuterExpressions(expression);
   if (ts.isConditionalExpression(node)) return [...getBranches(node.whenTrue), ...getBranches(node.whenFalse)];
