@@ -8,6 +8,8 @@ import { getHashPurpose, getHashUse } from './shared/hash-purpose.js';
 import { getNumber } from './shared/numeric-settings.js';
 import { getStrings, lookupOption } from './shared/option-lookup.js';
 import { gatherWalkLists } from './shared/walk-lists.js';
+import { getFactPlace, type FactPlace } from './shared/fact-place.js';
+import type { Value } from '../analysis/values.js';
 
 /** The packages whose APIs this rule checks, as the file imports them. */
 const PACKAGES = new Set(['crypto', 'bcrypt', 'bcryptjs', 'bcrypt-nodejs', '@node-rs/bcrypt', 'argon2', '@node-rs/argon2', 'crypto-js', 'node-forge', ...HASH_PACKAGES]);
@@ -33,7 +35,13 @@ const ARGON2_MIN_MEMORY: Record<number, number> = { 1: 47_104, 2: 19_456, 3: 12_
 
 type MessageId = 'fastHash' | 'pbkdf2Iterations' | 'bcryptCost' | 'scryptCost' | 'argon2Memory' | 'constantSalt';
 
-export default defineRule<MessageId>({
+/** A cost read from another module, `bcrypt.hash(password, authSettings.saltRounds)`, that the project step settles. */
+interface ImportedCostFact extends FactPlace {
+  value: Value;
+  messageId: 'bcryptCost' | 'pbkdf2Iterations';
+}
+
+export default defineRule<MessageId, ImportedCostFact>({
   meta: {
     id: 'weak-password-hash',
     title: 'Password hashed with a fast or weakened algorithm',
@@ -63,7 +71,27 @@ export default defineRule<MessageId>({
       },
     };
   },
+  project(context) {
+    for (const { file, facts } of context.facts<ImportedCostFact>()) {
+      for (const fact of facts) {
+        const value = context.resolveValue(file, fact.value);
+        if (value.kind !== 'number') continue;
+        const weak = fact.messageId === 'bcryptCost' ? value.value < MIN_BCRYPT_COST : value.value < MIN_PBKDF2_ITERATIONS;
+        if (!weak) continue;
+        const data: Record<string, string | number> =
+          fact.messageId === 'bcryptCost' ? { cost: value.value } : { iterations: value.value.toLocaleString('en-US') };
+        context.report({ file, location: fact.location, messageId: fact.messageId, data, fingerprintKey: fact.key });
+      }
+    }
+  },
 });
+
+/** Records a cost that another module sets, so that the project step can judge it. */
+function recordImportedCost(context: RuleContext<MessageId>, argument: ts.Expression, messageId: ImportedCostFact['messageId']): void {
+  const value = context.semantics.evaluate(argument);
+  if (value.kind !== 'import') return;
+  context.addFact({ ...getFactPlace(context.sourceFile, argument), value, messageId });
+}
 
 function checkCall(context: RuleContext<MessageId>, call: ts.CallExpression): void {
   const api = getCryptoApi(context.semantics, call.expression);
@@ -127,6 +155,7 @@ function checkBcrypt(context: RuleContext<MessageId>, call: ts.CallExpression, p
   else if (path === 'hash' || path === 'hashSync') argument = call.arguments[1];
   if (!argument) return;
   const cost = getNumber(context.semantics, argument);
+  if (cost === undefined) recordImportedCost(context, argument, 'bcryptCost');
   if (cost === undefined || cost >= MIN_BCRYPT_COST) return;
   if (context.semantics.evaluate(argument).kind === 'string') return;
   context.report({ node: argument, messageId: 'bcryptCost', data: { cost } });
@@ -181,6 +210,7 @@ function isSlowHash(sem: FileSemantics, call: ts.CallExpression): boolean {
 
 function checkIterations(context: RuleContext<MessageId>, argument: ts.Expression): void {
   const iterations = getNumber(context.semantics, argument);
+  if (iterations === undefined) recordImportedCost(context, argument, 'pbkdf2Iterations');
   if (iterations === undefined || iterations >= MIN_PBKDF2_ITERATIONS) return;
   context.report({ node: argument, messageId: 'pbkdf2Iterations', data: { iterations: iterations.toLocaleString('en-US') } });
 }
