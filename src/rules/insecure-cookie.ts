@@ -10,6 +10,7 @@ import { gatherNodes } from './shared/file-nodes.js';
 import { getStrings, isFalse, isTrue, lookupOption, type OptionLookup } from './shared/option-lookup.js';
 import { getCallTarget } from './shared/report-target.js';
 import { classifySecretName } from './shared/secret-value-names.js';
+import { getFactPlace, type FactPlace } from './shared/fact-place.js';
 
 /** One attribute that leaves a cookie exposed. */
 interface CookieProblem {
@@ -28,7 +29,14 @@ const HEADER_METHODS = new Set(['setHeader', 'set', 'header', 'append', 'appendH
 
 type MessageId = 'cookie' | 'sessionCookie';
 
-export default defineRule<MessageId>({
+/** A sensitive cookie set with options that another module exports: `res.cookie('refresh', token, refreshCookieOptions)`. */
+interface ImportedOptionsFact extends FactPlace {
+  options: Value;
+  name: string | undefined;
+  session: boolean;
+}
+
+export default defineRule<MessageId, ImportedOptionsFact>({
   meta: {
     id: 'insecure-cookie',
     title: 'Session or authentication cookie without HttpOnly, Secure or SameSite',
@@ -52,6 +60,11 @@ export default defineRule<MessageId>({
         for (const call of nodes.calls) {
           const setting = getCookieSetting(sem, call) ?? getHeaderCookie(sem, call);
           if (!setting || !isSensitiveCookie(sem, setting) || isClearingCookie(sem, setting)) continue;
+          const options = setting.options ? sem.evaluate(setting.options) : undefined;
+          if (options?.kind === 'import' && setting.options) {
+            context.addFact({ ...getFactPlace(sem.sourceFile, setting.options), options, name: setting.name, session: setting.session });
+            continue;
+          }
           const problems = findProblems(sem, setting);
           if (problems.length === 0) continue;
           report(context, setting, problems);
@@ -59,7 +72,37 @@ export default defineRule<MessageId>({
       },
     };
   },
+  project(context) {
+    for (const { file, facts } of context.facts<ImportedOptionsFact>()) {
+      for (const fact of facts) {
+        const options = context.resolveValue(file, fact.options);
+        if (options.kind !== 'object') continue;
+        const problems = findImportedProblems(options.properties);
+        if (problems.length === 0) continue;
+        context.report({
+          file,
+          location: fact.location,
+          messageId: 'cookie',
+          data: { name: fact.name ? `'${fact.name}'` : 'set here', what: fact.session ? 'the session id' : 'a session or credential', problems: describeProblems(problems) },
+          fingerprintKey: fact.key,
+        });
+      }
+    }
+  },
 });
+
+/** The attributes that options of another module turn off explicitly: `secure: false`, `httpOnly: false`, `sameSite: 'none'` without Secure. */
+function findImportedProblems(properties: Record<string, Value>): CookieProblem[] {
+  const problems: CookieProblem[] = [];
+  for (const attribute of ['httpOnly', 'secure'] as const) {
+    if (isFalse(properties[attribute])) problems.push({ attribute, kind: 'false' });
+  }
+  const sameSite = properties.sameSite;
+  if (sameSite && getStrings(sameSite).some((text) => text.toLowerCase() === 'none') && !isTrue(properties.secure)) {
+    problems.push({ attribute: 'sameSite', kind: 'none' });
+  }
+  return problems;
+}
 
 function findProblems(sem: FileSemantics, setting: CookieSetting): CookieProblem[] {
   if (setting.optionsUnknown) return [];
