@@ -91,7 +91,7 @@ export default defineRule<MessageId, ImportedOptionsFact>({
   },
 });
 
-/** The attributes that options of another module turn off explicitly: `secure: false`, `httpOnly: false`, `sameSite: 'none'` without Secure. */
+/** Lists the attributes that options of another module turn off explicitly: `secure: false`, `httpOnly: false`, `sameSite: 'none'` without Secure. */
 function findImportedProblems(properties: Record<string, Value>): CookieProblem[] {
   const problems: CookieProblem[] = [];
   for (const attribute of ['httpOnly', 'secure'] as const) {
