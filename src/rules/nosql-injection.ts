@@ -1,7 +1,7 @@
 import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import { packageName } from '../analysis/origin.js';
-import { getPropertyValue, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
+import { getPropertyValue, isFunctionNode, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule } from './rule.js';
 import { getCallTarget } from './shared/report-target.js';
 import { describeSources, judgeSink } from './shared/taint.js';
@@ -29,6 +29,9 @@ const FILTER_METHODS = new Set([
 ]);
 
 const MONGO_PACKAGES = new Set(['mongoose', 'mongodb', 'mongojs', 'monk', '@typegoose/typegoose']);
+
+/** How many calls of this file a filter's parameter is followed through to its callers. */
+const MAX_CALLER_DEPTH = 2;
 
 /** Request properties that body and query parsers turn into objects, such as `?email[$ne]=x`. */
 const OBJECT_SOURCES = /\.(body|query)$|\.request\.body$|\.request\.query$/;
@@ -220,13 +223,22 @@ function getParsedJson(sem: FileSemantics, expression: ts.Expression): SourceLea
  * A value that comes straight from a parsed request body or query string,
  * which can hold an object, as opposed to a route parameter or a converted value.
  */
-function getObjectSource(sem: FileSemantics, expression: ts.Expression): SourceLeaf | undefined {
+function getObjectSource(sem: FileSemantics, expression: ts.Expression, depth = 0): SourceLeaf | undefined {
   const parsed = getParsedJson(sem, expression);
   if (parsed) return parsed;
   if (!isReference(skipOuterExpressions(expression)) || isConvertedVariable(sem, expression)) return undefined;
   const flow = sem.flowOf(expression);
   if (flow.length !== 1) return undefined;
   const [leaf] = flow;
+  // `search(criteria) { return this.patients.find(criteria) }`, called in this file with `@Body() criteria`.
+  if (leaf?.kind === 'parameter' && depth < MAX_CALLER_DEPTH && isFunctionNode(leaf.fn) && skipOuterExpressions(expression) === leaf.node) {
+    for (const call of sem.getLocalCallers(leaf.fn)) {
+      const argument = call.arguments[leaf.index];
+      const source = argument && getObjectSource(sem, argument, depth + 1);
+      if (source) return source;
+    }
+    return undefined;
+  }
   if (leaf?.kind !== 'source' || leaf.source !== 'request') return undefined;
   // A conversion, template or operator on the way turns an object into a string or a number.
   // A variable's name hands the value on; its initializer, such as `String(req.body.email)`, may convert it.
