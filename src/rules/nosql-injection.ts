@@ -150,7 +150,7 @@ export default defineRule({
   },
 });
 
-/** The filters of an aggregation pipeline: the value of each `{ $match: ... }` stage. */
+/** Lists the filters of an aggregation pipeline: the value of each `{ $match: ... }` stage. */
 function getMatchStages(call: ts.CallExpression): ts.Expression[] {
   const pipeline = call.arguments[0] && skipOuterExpressions(call.arguments[0]);
   if (!pipeline || !ts.isArrayLiteralExpression(pipeline)) return [];
@@ -185,7 +185,7 @@ function sanitizesRequests(sem: FileSemantics, calls: readonly ts.CallExpression
   });
 }
 
-/** `mongoose.set('sanitizeFilter', true)` and `mongoose.set({ sanitizeFilter: true })`. */
+/** True for `mongoose.set('sanitizeFilter', true)` and `mongoose.set({ sanitizeFilter: true })`. */
 function setsSanitizeFilter(sem: FileSemantics, call: ts.CallExpression): boolean {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'set' || !call.arguments[0]) return false;
@@ -198,7 +198,7 @@ function setsSanitizeFilter(sem: FileSemantics, call: ts.CallExpression): boolea
   return options.kind === 'string' && options.value === 'sanitizeFilter' && value?.kind === 'boolean' && value.value;
 }
 
-/** `JSON.parse(text)`, which turns any text the client sends into an object, operators included. */
+/** True for `JSON.parse(text)`, which turns any text the client sends into an object, operators included. */
 function isJsonParse(node: ts.Node): boolean {
   if (!ts.isCallExpression(node)) return false;
   const callee = skipOuterExpressions(node.expression);
@@ -206,7 +206,7 @@ function isJsonParse(node: ts.Node): boolean {
 }
 
 /**
- * Request text parsed as JSON, directly or through variables:
+ * Returns the request source of text parsed as JSON, directly or through variables:
  * `JSON.parse(req.query.filter || '{}')`. The result is an object whatever
  * part of the request the text came from, operators included.
  */
