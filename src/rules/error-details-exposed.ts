@@ -28,7 +28,7 @@ const INTERNAL_PROPERTIES = new Set(['stack', 'sql', 'sqlMessage', 'sqlState', '
 const MESSAGE_PROPERTIES = new Set(['message', 'detail', 'hint', 'description', 'reason']);
 
 /** Error properties that tell what kind of error it is, which handlers test before sending an error meant for clients. */
-const CLASSIFYING_PROPERTIES = /^(expose|isOperational|status|statusCode|code|name|isBoom|isAxiosError|type|kind)$/;
+const CLASSIFYING_PROPERTIES = /^(expose|isOperational|status|statusCode|code|name|isBoom|isAxiosError|type|kind|resourceType)$/;
 
 /** Response methods that send a body. */
 const SEND_METHODS = new Set(['send', 'json', 'end', 'write', 'jsonp', 'render', 'html', 'text', 'body']);

@@ -5,7 +5,10 @@ import {
   findProperty,
   getDecoratorName,
   getDecorators,
+  getEnclosingFunction,
+  getMemberName,
   getPropertyValue,
+  isFunctionNode,
   propertyNameText,
   skipOuterExpressions,
 } from '../../analysis/syntax.js';
@@ -80,18 +83,18 @@ export function getRedirectCall(sem: FileSemantics, node: ts.CallExpression | ts
     return url ? { method: `${method}()`, url } : undefined;
   }
   if (HEADER_SETTERS.has(method) && args.length >= 2 && isLocationName(sem, args[0]!)) {
-    return { method: `${method}('Location')`, url: args[1]! };
+    return answersWithSuccess(sem, node) ? undefined : { method: `${method}('Location')`, url: args[1]! };
   }
   if ((method === 'set' || method === 'header' || method === 'headers') && args.length === 1) {
     const location = getLocationHeader(sem, args[0]!, false);
-    return location ? { method: `${method}()`, url: location } : undefined;
+    return location && !answersWithSuccess(sem, node) ? { method: `${method}()`, url: location } : undefined;
   }
   if (method === 'location' && ts.isPropertyAccessExpression(callee) && args.length === 1) {
-    return { method: 'res.location()', url: args[0]! };
+    return answersWithSuccess(sem, node) ? undefined : { method: 'res.location()', url: args[0]! };
   }
   if (method === 'writeHead') {
     const location = args.slice(1).map((argument) => getLocationHeader(sem, argument, false)).find(Boolean);
-    return location ? { method: 'writeHead()', url: location } : undefined;
+    return location && !answersWithSuccess(sem, node) ? { method: 'writeHead()', url: location } : undefined;
   }
   if ((method === 'assign' || method === 'replace') && ts.isPropertyAccessExpression(callee) && isPageLocation(sem, callee.expression)) {
     return { method: `location.${method}()`, url: args[0]! };
@@ -164,6 +167,41 @@ function getReceiverName(receiver: ts.Expression): string {
   }
   return ts.isIdentifier(base) ? base.text : 'response';
 }
+
+/**
+ * True when the handler around a `Location` header sets only 2xx statuses,
+ * as `res.status(201)` after creating a resource: browsers follow `Location`
+ * on redirects, not on `201 Created`.
+ */
+function answersWithSuccess(sem: FileSemantics, node: ts.Node): boolean {
+  const fn = getEnclosingFunction(node);
+  if (!fn?.body) return false;
+  const statuses: number[] = [];
+  const visit = (current: ts.Node): void => {
+    if (current !== fn && isFunctionNode(current)) return;
+    if (ts.isCallExpression(current) && current.arguments[0]) {
+      const callee = skipOuterExpressions(current.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (name && STATUS_METHODS.has(name)) statuses.push(...getStatusNumbers(sem, current.arguments[0]));
+    }
+    if (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.EqualsToken && getMemberName(skipOuterExpressions(current.left)) === 'statusCode') {
+      statuses.push(...getStatusNumbers(sem, current.right));
+    }
+    ts.forEachChild(current, visit);
+  };
+  visit(fn.body);
+  return statuses.length > 0 && statuses.every((status) => status >= 200 && status < 300);
+}
+
+/** Lists the statuses an expression may be, `json.created ? 201 : 200` included, with NaN for one not known. */
+function getStatusNumbers(sem: FileSemantics, expression: ts.Expression): number[] {
+  const value = sem.evaluate(expression);
+  const options = value.kind === 'choice' ? value.options : [value];
+  return options.map((option) => (option.kind === 'number' ? option.value : Number.NaN));
+}
+
+/** Methods that set a response's status: Express `status()` and `sendStatus()`, Fastify `code()`, Node `writeHead()`. */
+const STATUS_METHODS = new Set(['status', 'sendStatus', 'code', 'writeHead']);
 
 /** Lists the values an expression may take: both branches of `returnTo ? { url: returnTo } : undefined`. */
 function getBranches(expression: ts.Expression): ts.Expression[] {
