@@ -152,3 +152,18 @@ export function getFunctionName(node: ts.FunctionLikeDeclaration): string | unde
   if (ts.isPropertyAssignment(parent)) return propertyNameText(parent.name);
   return undefined;
 }
+
+/** Every expression a function returns, without those of nested functions. */
+export function getReturnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  const body = fn.body;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return [body];
+  const returned: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (node !== body && ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return returned;
+}

@@ -226,13 +226,7 @@ function evaluateMember(
   depth: number,
 ): Value {
   const base = skipOuterExpressions(member.expression);
-  if (
-    ts.isPropertyAccessExpression(base) &&
-    ts.isIdentifier(base.expression) &&
-    base.expression.text === 'process' &&
-    base.name.text === 'env' &&
-    !sem.scope.resolve(base.expression)
-  ) {
+  if (isProcessEnv(sem, base)) {
     const name = getMemberName(member);
     return { kind: 'env', name: name ?? '?' };
   }
@@ -382,9 +376,8 @@ function evaluateCall(sem: FileSemantics, call: ts.CallExpression, depth: number
   return UNKNOWN;
 }
 
-/** Follows a destructuring pattern into a value. */
-/** `process.env`, with `process` not declared in the file. */
-function isProcessEnv(sem: FileSemantics, expression: ts.Expression): boolean {
+/** True for `process.env`, with `process` not declared in the file. */
+export function isProcessEnv(sem: FileSemantics, expression: ts.Expression): boolean {
   const node = skipOuterExpressions(expression);
   return (
     ts.isPropertyAccessExpression(node) &&
@@ -395,6 +388,7 @@ function isProcessEnv(sem: FileSemantics, expression: ts.Expression): boolean {
   );
 }
 
+/** Follows a destructuring pattern into a value. */
 export function followPattern(value: Value, pattern: readonly PatternStep[]): Value {
   let current = value;
   for (const step of pattern) {

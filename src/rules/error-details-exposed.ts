@@ -1,7 +1,7 @@
 import { ts } from '../typescript.js';
 import type { FileSemantics } from '../analysis/semantics.js';
 import type { Declaration } from '../analysis/scope.js';
-import { getCalleeName, getDecoratorName, getDecorators, getEnclosingFunction, getMemberName, isFunctionNode, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
+import { getCalleeName, getDecoratorName, getDecorators, getEnclosingFunction, getMemberName, getReturnedExpressions, isFunctionNode, propertyNameText, skipOuterExpressions } from '../analysis/syntax.js';
 import { defineRule, type RuleContext } from './rule.js';
 import { exits } from '../analysis/guards.js';
 import { isEnvironmentDependent } from './shared/environment-guards.js';
@@ -252,20 +252,6 @@ function findUsesInLocalHelper(sem: FileSemantics, call: ts.CallExpression): Err
     }
   });
   return uses;
-}
-
-function getReturnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
-  const body = fn.body;
-  if (!body) return [];
-  if (!ts.isBlock(body)) return [body];
-  const returned: ts.Expression[] = [];
-  const visit = (node: ts.Node): void => {
-    if (isFunctionNode(node)) return;
-    if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
-    ts.forEachChild(node, visit);
-  };
-  body.statements.forEach(visit);
-  return returned;
 }
 
 /** Returns the caught error that a variable names again unchanged: `const dbErr = err as DatabaseError`, `const error = e`. */

@@ -67,7 +67,7 @@ export default defineRule({
           return FILTER_METHODS.has(name) || name === 'aggregate' || name === '$where';
         });
         // express-mongo-sanitize strips keys that start with `$` from every body, query and params object.
-        const sanitized = sanitizesRequests(sem, lists.calls.nodes);
+        let sanitized: boolean | undefined;
         // In walk order, so that findings come in the order of the code.
         for (const node of picks.inWalkOrder()) {
           if (ts.isPropertyAssignment(node)) {
@@ -80,8 +80,9 @@ export default defineRule({
           // Mongoose's query method: `Visit.find().$where(\`this.reason == '${reason}'\`)`.
           if (callee.name.text === '$where') {
             if (call.arguments[0]) checkWhere(call, call.arguments[0]);
-          } else if (!sanitized) {
-            checkFilter(call, callee);
+          } else {
+            sanitized ??= sanitizesRequests(sem, lists.calls.nodes);
+            if (!sanitized) checkFilter(call, callee);
           }
         }
 

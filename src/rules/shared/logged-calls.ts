@@ -281,18 +281,3 @@ export function isMaskingReplacement(replacement: ts.Expression | undefined): bo
 export function sameSteps(known: readonly string[], steps: readonly string[]): boolean {
   return known.length === steps.length && known.every((step, index) => step === steps[index]);
 }
-
-/** Every expression a function returns, without those of nested functions. */
-export function getReturnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
-  const body = fn.body;
-  if (!body) return [];
-  if (!ts.isBlock(body)) return [body];
-  const returned: ts.Expression[] = [];
-  const visit = (node: ts.Node): void => {
-    if (node !== body && ts.isFunctionLike(node)) return;
-    if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
-    ts.forEachChild(node, visit);
-  };
-  visit(body);
-  return returned;
-}

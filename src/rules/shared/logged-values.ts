@@ -5,13 +5,14 @@ import { CALL, NEW, packageName, packagePath, type Origin } from '../../analysis
 import { getRequestAccess } from '../../analysis/request.js';
 import { getSanitizerKind, REDACTING_NAME } from '../../analysis/sanitizers.js';
 import { splitWords, type SensitiveKind } from '../../analysis/sensitive.js';
-import { isConstant } from '../../analysis/values.js';
+import { isConstant, isProcessEnv as isProcessEnvObject } from '../../analysis/values.js';
 import {
   getCalleeName,
   getDecoratorArguments,
   getDecoratorName,
   getDecorators,
   getMemberName,
+  getReturnedExpressions,
   isFunctionNode,
   propertyNameText,
   skipOuterExpressions,
@@ -22,7 +23,6 @@ import { shorten } from './taint.js';
 import { excludeKeys, isBooleanType, isLiteralUnionType, TypeIndex, type TypeRef, type TypeTarget } from './sensitive-types.js';
 import {
   FORMATTING_WORDS,
-  getReturnedExpressions,
   GETTER_VERBS,
   isDerivingName,
   isMaskingReplacement,
@@ -818,7 +818,7 @@ const CONNECTION_SERVICES = new Set(['database', 'db', 'mongo', 'mongodb', 'post
 /** An environment variable that holds a connection URL, which carries the password of the service. */
 function isConnectionUrlVariable(sem: FileSemantics, member: ts.PropertyAccessExpression | ts.ElementAccessExpression, name: string): boolean {
   const base = skipOuterExpressions(member.expression);
-  if (!ts.isPropertyAccessExpression(base) || !isProcessEnv(base) || sem.scope.resolve(base.expression as ts.Identifier)) return false;
+  if (!isProcessEnvObject(sem, base)) return false;
   const words = splitWords(name);
   const last = words.at(-1);
   const isUrl = last === 'url' || last === 'uri' || last === 'dsn' || (last === 'string' && words.at(-2) === 'connection');
