@@ -569,7 +569,7 @@ function isPathFunction(origin: Origin): boolean {
   return name !== undefined && PATH_FUNCTIONS.has(name) && (steps.length === 1 || (steps.length === 2 && (steps[0] === 'posix' || steps[0] === 'win32')));
 }
 
-/** `fs.realpath(p)` and its variants return the path they are given, with links resolved. */
+/** True for `fs.realpath(p)` and its variants, which return the path they are given with links resolved. */
 function isRealpath(origin: Origin): boolean {
   if (origin.root.kind !== 'module') return false;
   const module = packageName(origin.root.specifier);
@@ -644,7 +644,7 @@ function flowThroughLocalFunction(
       }
       continue;
     }
-    // `typeof raw === 'string' ? raw : ''` checks the caller's argument: later questions about it start there.
+    // `typeof raw === 'string' ? raw : ''` checks the caller's argument, so a rule that looks behind the check judges that argument.
     const checked = leaf.kind === 'sanitized' && leaf.sanitizer === 'validated' ? getParameterIndex(sem, leaf.node, fn) : undefined;
     const checkedArgument = checked === undefined ? undefined : call.arguments[checked];
     if (checkedArgument) {

@@ -34,7 +34,7 @@ export function findMemberGuard(sem: FileSemantics, read: ts.PropertyAccessExpre
   return kind === 'allowlist' || kind === 'number' ? kind : undefined;
 }
 
-/** `ctx.params.id`, `req.query['sort']`: names and constant keys from a name, with no call that could return something new. */
+/** True for `ctx.params.id` and `req.query['sort']`: names and constant keys from a name, with no call that could return something new. */
 function isMemberChain(node: ts.Expression): boolean {
   let current = node;
   while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {

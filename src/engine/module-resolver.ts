@@ -77,7 +77,7 @@ export class ModuleResolver {
   }
 
   /**
-   * The aliases a file can use: those of the tsconfig.json files in its
+   * Lists the aliases a file can use: those of the tsconfig.json files in its
    * folder and the folders above it, nearest first, as the nearest config
    * decides for the TypeScript compiler. Two apps may both map `@/*`.
    */

@@ -7,7 +7,7 @@ import { isOutside } from './paths.js';
 /**
  * Reads how the modules of a repository find each other: npm, yarn and pnpm
  * workspaces (package names and folders), and the tsconfig.json `paths` of the
- * root, of every workspace package and of every folder that holds scanned
+ * root, of every workspace package and of every folder that contains scanned
  * files or their parent folders, such as a Next.js app in `apps/web` of a
  * repository without workspaces. Paths are relative to the scan root.
  */
@@ -33,7 +33,7 @@ export async function readModuleLayout(root: string, scanned?: string, files: re
   return { aliases, packages };
 }
 
-/** The folders below the root that hold the files, and their parent folders, relative to the root. */
+/** Lists the folders below the root that contain the files, and their parent folders, relative to the root. */
 function getFileFolders(root: string, files: readonly string[]): string[] {
   const folders = new Set<string>();
   for (const file of files) {

@@ -136,7 +136,7 @@ const NEST_SERVER_EXCEPTIONS: Record<string, number> = {
 };
 
 /**
- * The status of a NestJS exception, whose message NestJS sends as the
+ * Returns the status of a NestJS exception, whose message NestJS sends as the
  * response body: `new InternalServerErrorException(err.message)`, or
  * `new HttpException(err.message, 500)`.
  */

@@ -151,7 +151,7 @@ describe('tsconfig paths of apps in folders', () => {
     'apps/admin/src/handlers.ts': HANDLERS,
   };
 
-  it('each app resolves the alias with its own tsconfig.json, scanned from the root', () => {
+  it('resolve by the tsconfig of each app', () => {
     const json = scanRepo(TWO_APPS);
     expect(places(json)).toEqual(['apps/admin/src/app.ts:8', 'apps/admin/src/app.ts:9', 'apps/web/src/app.ts:9']);
   });

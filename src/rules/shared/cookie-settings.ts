@@ -240,9 +240,12 @@ export function getSessionMiddleware(sem: FileSemantics, call: ts.CallExpression
 
 /** Returns the index of the argument with a session middleware's options, or undefined for other exports of the package. */
 function getSessionOptionsIndex(library: string, path: readonly string[], argumentCount: number): number | undefined {
-  // iron-session exports getIronSession(req, res, options), since version 8 also getIronSession(cookies(), options);
-  // the others are the default export.
-  if (library === 'iron-session') return path[0] === 'getIronSession' ? (argumentCount === 2 ? 1 : 2) : undefined;
+  // iron-session exports getIronSession(req, res, options), and since version 8 also getIronSession(cookies(), options).
+  // The other packages export the middleware as the default export.
+  if (library === 'iron-session') {
+    if (path[0] !== 'getIronSession') return undefined;
+    return argumentCount === 2 ? 1 : 2;
+  }
   return path.length === 0 || path[0] === 'session' ? 0 : undefined;
 }
 

@@ -125,7 +125,7 @@ export function getHashPurpose(sem: FileSemantics, use: HashUse): HashPurpose {
   if (inputKinds.includes('password')) return 'password';
   const holderKinds = holderNames.map((name) => classifySecretName(name, { keepEndings: ['hash', 'digest', 'hashed'] }));
   if (holderKinds.includes('password') && !holderKinds.includes('secret')) return 'password';
-  // A token hashed in `createPasswordReset()`: the input's name says more than the function's. A salt goes with any input.
+  // A token hashed in `createPasswordReset()`: the input's name decides over the function's. A salt goes with any input.
   if (inputNames.some((name, index) => inputKinds[index] === 'secret' && !/salt|pepper/i.test(name))) return 'secret';
   if (functionName && classifySecretName(functionName) === 'password' && inputsComeFromParameters(sem, use, fn)) return 'password';
   if (functionName && mentionsPassword(functionName) && isHashingFunctionName(functionName)) return 'password';

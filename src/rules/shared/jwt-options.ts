@@ -189,9 +189,9 @@ function getObjectMethodCall(call: ts.CallExpression): string | undefined {
  * `Object.assign(options, ...)`. The lookup then gives up rather than guess.
  */
 /**
- * A later write to an options variable: `options.algorithms = [...]` sets one
- * member (`deep` when it sets a member inside it, as `options.ssl.ca = ...`);
- * `Object.assign(options, ...)` and computed keys may set any.
+ * A later write to an options variable. `options.algorithms = [...]` sets one
+ * member, and is `deep` when it sets a member inside it, as `options.ssl.ca = ...`.
+ * `Object.assign(options, ...)` and computed keys may set any member.
  */
 type Write = MemberWrite | { kind: 'opaque' };
 
@@ -203,9 +203,9 @@ interface MemberWrite {
 }
 
 /**
- * The value a later write gives the option: the last write counts when it
- * stands in the block of the declaration, so it runs whenever the variable
- * exists; a write inside a branch or a function leaves the option unknown.
+ * Returns the value a later write gives the option. The last write counts when
+ * it is a statement of the declaration's block, because it then runs whenever
+ * the variable exists. A write inside a branch or a function leaves the option unknown.
  */
 function lookupInWrite(
   sem: FileSemantics,

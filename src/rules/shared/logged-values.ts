@@ -276,7 +276,7 @@ export class LoggedValueClassifier {
     if (declared) return declared;
 
     const named = this.fromName(identifier.text, identifier, state);
-    // `cookieConsent: 'all' | 'necessary'` holds one of its type's constants, never a credential.
+    // `cookieConsent: 'all' | 'necessary'` contains one of its type's constants, never a credential.
     if (named && isLiteralUnionType(declaration.node.type) && named.items.every((item) => item.rule === 'secret')) return SAFE;
     if (named) return named;
     if (declaration.pattern.length > 0) return this.fromPattern(identifier, declaration.pattern, state) ?? OPAQUE;
@@ -476,7 +476,7 @@ export class LoggedValueClassifier {
     if (part) return this.item(part, member, label, state, 'unknown');
     if (isClientErrorConfig(this.sem, member, name)) return this.item('headers', member, label, state, 'unknown');
     if (isProcessEnv(member)) return this.item('name', member, label, state, 'unknown', 'credential');
-    // `process.env.DATABASE_URL` holds the user name and password of the database.
+    // `process.env.DATABASE_URL` contains the user name and password of the database.
     if (isConnectionUrlVariable(this.sem, member, name)) return this.item('name', member, label, state, 'leaf', 'credential');
 
     const named = this.fromName(name, member, state, label);
@@ -815,7 +815,7 @@ export class LoggedValueClassifier {
 /** Words of a service that connection URLs name: `DATABASE_URL`, `MONGODB_URI`, `REDIS_URL`, `AMQP_URL`. */
 const CONNECTION_SERVICES = new Set(['database', 'db', 'mongo', 'mongodb', 'postgres', 'postgresql', 'pg', 'mysql', 'mariadb', 'mssql', 'sql', 'redis', 'amqp', 'rabbitmq', 'broker']);
 
-/** An environment variable that holds a connection URL, which carries the password of the service. */
+/** True for an environment variable that contains a connection URL, which carries the password of the service. */
 function isConnectionUrlVariable(sem: FileSemantics, member: ts.PropertyAccessExpression | ts.ElementAccessExpression, name: string): boolean {
   const base = skipOuterExpressions(member.expression);
   if (!isProcessEnvObject(sem, base)) return false;
@@ -826,8 +826,8 @@ function isConnectionUrlVariable(sem: FileSemantics, member: ts.PropertyAccessEx
 }
 
 /**
- * A value fetched whole, whose fields the code does not show: a call or an
- * `await`. A member such as `req.params.patient` is more often an id.
+ * True for a value fetched whole, whose fields the code does not show: a call
+ * or an `await`. A member such as `req.params.patient` is more often an id.
  */
 function isFetchedValue(value: ts.Expression): boolean {
   const node = skipOuterExpressions(value);
